@@ -1,0 +1,69 @@
+/**
+ * The reference server's store (DESIGN.md §3, server/: SQLite store): one SQLite file opened with
+ * better-sqlite3 in WAL mode with foreign keys enforced, migrated to the newest schema on open.
+ */
+import Sqlite from "better-sqlite3";
+import type { Database } from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { applyMigrations, loadMigrations } from "./migrate.ts";
+
+/** An open store: the connection plus the few helpers every server part needs. */
+export interface Store {
+  db: Database;
+  /** The file path, or ":memory:". */
+  path: string;
+  /** Versions of the migrations applied by this open (empty when the file was current). */
+  migrated: number[];
+  close(): void;
+}
+
+export interface OpenStoreOptions {
+  /** Milliseconds a writer waits for another connection's write lock (default 5000). */
+  busyTimeoutMs?: number;
+  /** Folder of numbered migration modules (default: ./migrations next to this file). */
+  migrationsDir?: string;
+}
+
+/** Where the store lives unless told otherwise: $LOCKBOX_DB, else ./var/lockbox.db. */
+export function defaultStorePath(): string {
+  return process.env.LOCKBOX_DB ?? "./var/lockbox.db";
+}
+
+/** Opens (creating if needed) the store at `path` and applies pending migrations. */
+export async function openStore(path = defaultStorePath(), opts: OpenStoreOptions = {}): Promise<Store> {
+  const migrations = await loadMigrations(opts.migrationsDir);
+  if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
+  const db = new Sqlite(path, { timeout: opts.busyTimeoutMs ?? 5000 });
+  try {
+    if (path !== ":memory:") db.pragma("journal_mode = WAL");
+    // NORMAL is durable across application crashes in WAL mode; only a power cut may lose the last commit.
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    const migrated = applyMigrations(db, migrations);
+    return { db, path, migrated, close: () => db.close() };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/**
+ * Every row of every table, in a canonical text form (tables by name, rows sorted), so a
+ * test can prove that a failed or crashed operation left the store exactly as it was.
+ */
+export function dumpStore(db: Database): string {
+  const tables = db
+    .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all() as { name: string }[];
+  const out: string[] = [];
+  for (const { name } of tables) {
+    out.push(`## ${name}`);
+    const rows = db.prepare(`SELECT * FROM "${name}"`).raw().all() as unknown[][];
+    const lines = rows.map((row) =>
+      row.map((v) => (v instanceof Uint8Array ? `x'${Buffer.from(v).toString("hex")}'` : JSON.stringify(v))).join("|"),
+    );
+    out.push(...lines.sort());
+  }
+  return out.join("\n");
+}
