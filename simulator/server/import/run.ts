@@ -127,18 +127,21 @@ function addCounts(into: Counts, c: Counts): void {
   for (const k of Object.keys(into) as (keyof Counts)[]) into[k] += c[k];
 }
 
-/** Runs one import for an association and returns (and stores) its report. */
+/**
+ * Runs one import for an association and returns (and stores) its report. Only an unknown
+ * association throws; every other failure (source missing, HTTP, a thrown progress callback)
+ * rolls the run back and comes back as a report with status "failed".
+ */
 export async function runImport(db: Database, opts: ImportOptions): Promise<ImportReport> {
   const now = opts.now ?? (() => new Date());
   const association = db.prepare("SELECT id, import_source, import_token FROM associations WHERE id = ?").get(opts.associationId) as AssociationRow | undefined;
   if (!association) throw new Error(`unknown association '${opts.associationId}'`);
-  const { source, feeds } = feedsFor(db, association, opts);
   const report: ImportReport = {
     runId: 0,
     associationId: association.id,
     status: "applied",
     mode: opts.full ? "full" : "incremental",
-    source,
+    source: opts.from ?? association.import_source ?? "(none)",
     strict: opts.strict === true,
     startedAt: now().toISOString(),
     finishedAt: "",
@@ -151,8 +154,9 @@ export async function runImport(db: Database, opts: ImportOptions): Promise<Impo
     error: null,
   };
 
-  db.exec("BEGIN IMMEDIATE");
   try {
+    const { feeds } = feedsFor(db, association, opts);
+    db.exec("BEGIN IMMEDIATE");
     report.runId = insertRun(db, report, opts.trigger ?? "manual");
     const applier = new Applier(db, association.id, report.runId, report.startedAt);
     for (const feed of feeds) report.resources[feed.resource] = await importFeed(db, applier, feed, report, opts);
