@@ -1,0 +1,319 @@
+/**
+ * Constant-time AES-128 core (FIPS 197), bitsliced.
+ *
+ * Design (after BearSSL's aes_ct by Thomas Pornin, https://bearssl.org/constanttime.html, and the
+ * Boyar–Peralta S-box circuit, "A new combinational logic minimization technique with
+ * applications to cryptology", SEA 2010; written here from those descriptions, not copied):
+ * the state of two blocks is held as 8 bit-planes of 32 bits, plane i holding bit i of each of
+ * the 32 bytes at bit position row*8 + column*2 + block. SubBytes is a fixed circuit of 32 ANDs
+ * and ~90 XORs on the planes (inverse: affine map, circuit, affine map), ShiftRows is a rotation
+ * inside each byte of a plane, MixColumns a rotation of the plane by whole bytes plus a GF(2^8)
+ * doubling that only renames planes. No table is indexed and no branch is taken on key or data:
+ * every memory access in this file is at a fixed offset from the caller's state, key-schedule or
+ * block pointer (test/crypto/constant-time.test.ts checks the compiled WASM for this).
+ *
+ * The same generic code runs on T = u32 (2 blocks: the scalar, microcontroller build) and on
+ * T = v128 (4 independent 32-bit lanes = 8 blocks: the SIMD build), selected at compile time.
+ */
+
+@inline function xr<T>(a: T, b: T): T { if (isInteger<T>()) { return a ^ b; } else { return v128.xor(a, b); } }
+@inline function an<T>(a: T, b: T): T { if (isInteger<T>()) { return a & b; } else { return v128.and(a, b); } }
+@inline function orr<T>(a: T, b: T): T { if (isInteger<T>()) { return a | b; } else { return v128.or(a, b); } }
+@inline function nt<T>(a: T): T { if (isInteger<T>()) { return ~a; } else { return v128.not(a); } }
+@inline function sl<T>(a: T, n: i32): T { if (isInteger<T>()) { return a << n; } else { return i32x4.shl(a, n); } }
+@inline function sr<T>(a: T, n: i32): T { if (isInteger<T>()) { return a >>> n; } else { return i32x4.shr_u(a, n); } }
+@inline function rr<T>(a: T, n: i32): T { if (isInteger<T>()) { return rotr<T>(a, n); } else { return v128.or(i32x4.shr_u(a, n), i32x4.shl(a, 32 - n)); } }
+@inline function k32<T>(c: u32): T { if (isInteger<T>()) { return <T>c; } else { return i32x4.splat(c); } }
+@inline function ld<T>(p: usize, i: i32): T { return load<T>(p + <usize>(i * sizeof<T>())); }
+@inline function st<T>(p: usize, i: i32, v: T): void { store<T>(p + <usize>(i * sizeof<T>()), v); }
+/** Round-key plane i of round r: stored once as u32, broadcast to every lane in the SIMD build. */
+@inline function rkp<T>(rk: usize, r: i32, i: i32): T {
+  if (isInteger<T>()) { return <T>load<u32>(rk + <usize>(r * 32 + i * 4)); } else { return i32x4.splat(load<u32>(rk + <usize>(r * 32 + i * 4))); }
+}
+
+@inline function swapMove<T>(q: usize, a: i32, b: i32, mask: u32, n: i32): void {
+  const x = ld<T>(q, a);
+  const y = ld<T>(q, b);
+  const t = an<T>(xr<T>(sr<T>(x, n), y), k32<T>(mask));
+  st<T>(q, b, xr<T>(y, t));
+  st<T>(q, a, xr<T>(x, sl<T>(t, n)));
+}
+
+/**
+ * Transposes the 8 words at q as 8x8 bit matrices, one per byte lane: word j byte r bit b moves
+ * to word b byte r bit j. Turns block columns into bit-planes and back (it is its own inverse).
+ */
+@inline function ortho<T>(q: usize): void {
+  swapMove<T>(q, 0, 1, 0x55555555, 1); swapMove<T>(q, 2, 3, 0x55555555, 1);
+  swapMove<T>(q, 4, 5, 0x55555555, 1); swapMove<T>(q, 6, 7, 0x55555555, 1);
+  swapMove<T>(q, 0, 2, 0x33333333, 2); swapMove<T>(q, 1, 3, 0x33333333, 2);
+  swapMove<T>(q, 4, 6, 0x33333333, 2); swapMove<T>(q, 5, 7, 0x33333333, 2);
+  swapMove<T>(q, 0, 4, 0x0f0f0f0f, 4); swapMove<T>(q, 1, 5, 0x0f0f0f0f, 4);
+  swapMove<T>(q, 2, 6, 0x0f0f0f0f, 4); swapMove<T>(q, 3, 7, 0x0f0f0f0f, 4);
+}
+
+/** SubBytes (FIPS 197 §5.1.1) on all bytes of the planes at q: the Boyar–Peralta circuit. */
+function subBytes<T>(q: usize): void {
+  const u0 = ld<T>(q, 7), u1 = ld<T>(q, 6), u2 = ld<T>(q, 5), u3 = ld<T>(q, 4);
+  const u4 = ld<T>(q, 3), u5 = ld<T>(q, 2), u6 = ld<T>(q, 1), u7 = ld<T>(q, 0);
+  const t1 = xr<T>(u0, u3), t2 = xr<T>(u0, u5), t3 = xr<T>(u0, u6), t4 = xr<T>(u3, u5);
+  const t5 = xr<T>(u4, u6), t6 = xr<T>(t1, t5), t7 = xr<T>(u1, u2), t8 = xr<T>(u7, t6);
+  const t9 = xr<T>(u7, t7), t10 = xr<T>(t6, t7), t11 = xr<T>(u1, u5), t12 = xr<T>(u2, u5);
+  const t13 = xr<T>(t3, t4), t14 = xr<T>(t6, t11), t15 = xr<T>(t5, t11), t16 = xr<T>(t5, t12);
+  const t17 = xr<T>(t9, t16), t18 = xr<T>(u3, u7), t19 = xr<T>(t7, t18), t20 = xr<T>(t1, t19);
+  const t21 = xr<T>(u6, u7), t22 = xr<T>(t7, t21), t23 = xr<T>(t2, t22), t24 = xr<T>(t2, t10);
+  const t25 = xr<T>(t20, t17), t26 = xr<T>(t3, t16), t27 = xr<T>(t1, t12);
+
+  const m1 = an<T>(t13, t6), m2 = an<T>(t23, t8), m3 = xr<T>(t14, m1), m4 = an<T>(t19, u7);
+  const m5 = xr<T>(m4, m1), m6 = an<T>(t3, t16), m7 = an<T>(t22, t9), m8 = xr<T>(t26, m6);
+  const m9 = an<T>(t20, t17), m10 = xr<T>(m9, m6), m11 = an<T>(t1, t15), m12 = an<T>(t4, t27);
+  const m13 = xr<T>(m12, m11), m14 = an<T>(t2, t10), m15 = xr<T>(m14, m11), m16 = xr<T>(m3, m2);
+  const m17 = xr<T>(m5, t24), m18 = xr<T>(m8, m7), m19 = xr<T>(m10, m15), m20 = xr<T>(m16, m13);
+  const m21 = xr<T>(m17, m15), m22 = xr<T>(m18, m13), m23 = xr<T>(m19, t25), m24 = xr<T>(m22, m23);
+  const m25 = an<T>(m22, m20), m26 = xr<T>(m21, m25), m27 = xr<T>(m20, m21), m28 = xr<T>(m23, m25);
+  const m29 = an<T>(m28, m27), m30 = an<T>(m26, m24), m31 = an<T>(m20, m23), m32 = an<T>(m27, m31);
+  const m33 = xr<T>(m27, m25), m34 = an<T>(m21, m22), m35 = an<T>(m24, m34), m36 = xr<T>(m24, m25);
+  const m37 = xr<T>(m21, m29), m38 = xr<T>(m32, m33), m39 = xr<T>(m23, m30), m40 = xr<T>(m35, m36);
+  const m41 = xr<T>(m38, m40), m42 = xr<T>(m37, m39), m43 = xr<T>(m37, m38), m44 = xr<T>(m39, m40);
+  const m45 = xr<T>(m42, m41);
+  const m46 = an<T>(m44, t6), m47 = an<T>(m40, t8), m48 = an<T>(m39, u7), m49 = an<T>(m43, t16);
+  const m50 = an<T>(m38, t9), m51 = an<T>(m37, t17), m52 = an<T>(m42, t15), m53 = an<T>(m45, t27);
+  const m54 = an<T>(m41, t10), m55 = an<T>(m44, t13), m56 = an<T>(m40, t23), m57 = an<T>(m39, t19);
+  const m58 = an<T>(m43, t3), m59 = an<T>(m38, t22), m60 = an<T>(m37, t20), m61 = an<T>(m42, t1);
+  const m62 = an<T>(m45, t4), m63 = an<T>(m41, t2);
+
+  const l0 = xr<T>(m61, m62), l1 = xr<T>(m50, m56), l2 = xr<T>(m46, m48), l3 = xr<T>(m47, m55);
+  const l4 = xr<T>(m54, m58), l5 = xr<T>(m49, m61), l6 = xr<T>(m62, l5), l7 = xr<T>(m46, l3);
+  const l8 = xr<T>(m51, m59), l9 = xr<T>(m52, m53), l10 = xr<T>(m53, l4), l11 = xr<T>(m60, l2);
+  const l12 = xr<T>(m48, m51), l13 = xr<T>(m50, l0), l14 = xr<T>(m52, m61), l15 = xr<T>(m55, l1);
+  const l16 = xr<T>(m56, l0), l17 = xr<T>(m57, l1), l18 = xr<T>(m58, l8), l19 = xr<T>(m63, l4);
+  const l20 = xr<T>(l0, l1), l21 = xr<T>(l1, l7), l22 = xr<T>(l3, l12), l23 = xr<T>(l18, l2);
+  const l24 = xr<T>(l15, l9), l25 = xr<T>(l6, l10), l26 = xr<T>(l7, l9), l27 = xr<T>(l8, l10);
+  const l28 = xr<T>(l11, l14), l29 = xr<T>(l11, l17);
+
+  st<T>(q, 7, xr<T>(l6, l24));
+  st<T>(q, 6, nt<T>(xr<T>(l16, l26)));
+  st<T>(q, 5, nt<T>(xr<T>(l19, l28)));
+  st<T>(q, 4, xr<T>(l6, l21));
+  st<T>(q, 3, xr<T>(l20, l22));
+  st<T>(q, 2, xr<T>(l25, l29));
+  st<T>(q, 1, nt<T>(xr<T>(l13, l27)));
+  st<T>(q, 0, nt<T>(xr<T>(l6, l23)));
+}
+
+/** The inverse of the S-box affine map (FIPS 197 §5.3.2): bit i = b(i+2) ^ b(i+5) ^ b(i+7) ^ 0x05. */
+@inline function inverseAffine<T>(q: usize): void {
+  const y0 = ld<T>(q, 0), y1 = ld<T>(q, 1), y2 = ld<T>(q, 2), y3 = ld<T>(q, 3);
+  const y4 = ld<T>(q, 4), y5 = ld<T>(q, 5), y6 = ld<T>(q, 6), y7 = ld<T>(q, 7);
+  st<T>(q, 0, nt<T>(xr<T>(xr<T>(y2, y5), y7)));
+  st<T>(q, 1, xr<T>(xr<T>(y3, y6), y0));
+  st<T>(q, 2, nt<T>(xr<T>(xr<T>(y4, y7), y1)));
+  st<T>(q, 3, xr<T>(xr<T>(y5, y0), y2));
+  st<T>(q, 4, xr<T>(xr<T>(y6, y1), y3));
+  st<T>(q, 5, xr<T>(xr<T>(y7, y2), y4));
+  st<T>(q, 6, xr<T>(xr<T>(y0, y3), y5));
+  st<T>(q, 7, xr<T>(xr<T>(y1, y4), y6));
+}
+
+/** InvSubBytes (FIPS 197 §5.3.2): S^-1 = A^-1 . S . A^-1, since S = A . inv and A^-1 . S = inv. */
+function invSubBytes<T>(q: usize): void {
+  inverseAffine<T>(q);
+  subBytes<T>(q);
+  inverseAffine<T>(q);
+}
+
+/** ShiftRows (§5.1.2): row r of each plane (its byte r) rotates by r columns, 2 bits each. */
+@inline function shiftRows<T>(x: T): T {
+  return orr<T>(orr<T>(an<T>(x, k32<T>(0x000000ff)),
+    orr<T>(an<T>(sr<T>(x, 2), k32<T>(0x00003f00)), an<T>(sl<T>(x, 6), k32<T>(0x0000c000)))),
+    orr<T>(orr<T>(an<T>(sr<T>(x, 4), k32<T>(0x000f0000)), an<T>(sl<T>(x, 4), k32<T>(0x00f00000))),
+      orr<T>(an<T>(sr<T>(x, 6), k32<T>(0x03000000)), an<T>(sl<T>(x, 2), k32<T>(0xfc000000)))));
+}
+
+/** InvShiftRows (§5.3.1): the opposite rotations. */
+@inline function invShiftRows<T>(x: T): T {
+  return orr<T>(orr<T>(an<T>(x, k32<T>(0x000000ff)),
+    orr<T>(an<T>(sl<T>(x, 2), k32<T>(0x0000fc00)), an<T>(sr<T>(x, 6), k32<T>(0x00000300)))),
+    orr<T>(orr<T>(an<T>(sr<T>(x, 4), k32<T>(0x000f0000)), an<T>(sl<T>(x, 4), k32<T>(0x00f00000))),
+      orr<T>(an<T>(sl<T>(x, 6), k32<T>(0xc0000000)), an<T>(sr<T>(x, 2), k32<T>(0x3f000000)))));
+}
+
+/**
+ * MixColumns (§5.1.3) then AddRoundKey of round r, on planes a0..a7 (already row-shifted):
+ * b_row = 2(a_row ^ a_row+1) ^ a_row+1 ^ a_row+2 ^ a_row+3, where "row+1" is a rotation of the
+ * plane by 8 bits and doubling maps planes (t0..t7) to (t7, t0^t7, t1, t2^t7, t3^t7, t4, t5, t6).
+ */
+@inline function mixColumnsStore<T>(q: usize, rk: usize, r: i32, a0: T, a1: T, a2: T, a3: T, a4: T, a5: T, a6: T, a7: T): void {
+  const b0 = rr<T>(a0, 8), b1 = rr<T>(a1, 8), b2 = rr<T>(a2, 8), b3 = rr<T>(a3, 8);
+  const b4 = rr<T>(a4, 8), b5 = rr<T>(a5, 8), b6 = rr<T>(a6, 8), b7 = rr<T>(a7, 8);
+  const t0 = xr<T>(a0, b0), t1 = xr<T>(a1, b1), t2 = xr<T>(a2, b2), t3 = xr<T>(a3, b3);
+  const t4 = xr<T>(a4, b4), t5 = xr<T>(a5, b5), t6 = xr<T>(a6, b6), t7 = xr<T>(a7, b7);
+  st<T>(q, 0, xr<T>(xr<T>(xr<T>(t7, b0), rr<T>(t0, 16)), rkp<T>(rk, r, 0)));
+  st<T>(q, 1, xr<T>(xr<T>(xr<T>(xr<T>(t0, t7), b1), rr<T>(t1, 16)), rkp<T>(rk, r, 1)));
+  st<T>(q, 2, xr<T>(xr<T>(xr<T>(t1, b2), rr<T>(t2, 16)), rkp<T>(rk, r, 2)));
+  st<T>(q, 3, xr<T>(xr<T>(xr<T>(xr<T>(t2, t7), b3), rr<T>(t3, 16)), rkp<T>(rk, r, 3)));
+  st<T>(q, 4, xr<T>(xr<T>(xr<T>(xr<T>(t3, t7), b4), rr<T>(t4, 16)), rkp<T>(rk, r, 4)));
+  st<T>(q, 5, xr<T>(xr<T>(xr<T>(t4, b5), rr<T>(t5, 16)), rkp<T>(rk, r, 5)));
+  st<T>(q, 6, xr<T>(xr<T>(xr<T>(t5, b6), rr<T>(t6, 16)), rkp<T>(rk, r, 6)));
+  st<T>(q, 7, xr<T>(xr<T>(xr<T>(t6, b7), rr<T>(t7, 16)), rkp<T>(rk, r, 7)));
+}
+
+/** ShiftRows, MixColumns and AddRoundKey of one middle round (§5.1). */
+function shiftMixAdd<T>(q: usize, rk: usize, r: i32): void {
+  mixColumnsStore<T>(q, rk, r,
+    shiftRows<T>(ld<T>(q, 0)), shiftRows<T>(ld<T>(q, 1)), shiftRows<T>(ld<T>(q, 2)), shiftRows<T>(ld<T>(q, 3)),
+    shiftRows<T>(ld<T>(q, 4)), shiftRows<T>(ld<T>(q, 5)), shiftRows<T>(ld<T>(q, 6)), shiftRows<T>(ld<T>(q, 7)));
+}
+
+/**
+ * AddRoundKey then InvMixColumns (§5.3.3). InvMixColumns = MixColumns . P with
+ * P(a)_row = a_row ^ 4(a_row ^ a_row+2); multiplying by 4 maps planes (u0..u7) to
+ * (u6, u6^u7, u0^u7, u1^u6, u2^u6^u7, u3^u7, u4, u5).
+ */
+function addInvMix<T>(q: usize, rk: usize, r: i32): void {
+  const a0 = xr<T>(ld<T>(q, 0), rkp<T>(rk, r, 0)), a1 = xr<T>(ld<T>(q, 1), rkp<T>(rk, r, 1));
+  const a2 = xr<T>(ld<T>(q, 2), rkp<T>(rk, r, 2)), a3 = xr<T>(ld<T>(q, 3), rkp<T>(rk, r, 3));
+  const a4 = xr<T>(ld<T>(q, 4), rkp<T>(rk, r, 4)), a5 = xr<T>(ld<T>(q, 5), rkp<T>(rk, r, 5));
+  const a6 = xr<T>(ld<T>(q, 6), rkp<T>(rk, r, 6)), a7 = xr<T>(ld<T>(q, 7), rkp<T>(rk, r, 7));
+  const u0 = xr<T>(a0, rr<T>(a0, 16)), u1 = xr<T>(a1, rr<T>(a1, 16)), u2 = xr<T>(a2, rr<T>(a2, 16));
+  const u3 = xr<T>(a3, rr<T>(a3, 16)), u4 = xr<T>(a4, rr<T>(a4, 16)), u5 = xr<T>(a5, rr<T>(a5, 16));
+  const u6 = xr<T>(a6, rr<T>(a6, 16)), u7 = xr<T>(a7, rr<T>(a7, 16));
+  mixColumnsStore<T>(q, ZERO_ROUND_KEY, 0,
+    xr<T>(a0, u6), xr<T>(a1, xr<T>(u6, u7)), xr<T>(a2, xr<T>(u0, u7)), xr<T>(a3, xr<T>(u1, u6)),
+    xr<T>(a4, xr<T>(xr<T>(u2, u6), u7)), xr<T>(a5, xr<T>(u3, u7)), xr<T>(a6, u4), xr<T>(a7, u5));
+}
+
+/** 32 zero bytes: the "round key" InvMixColumns reuses MixColumns with. */
+const ZERO_ROUND_KEY: usize = memory.data(32, 16);
+
+function addRoundKey<T>(q: usize, rk: usize, r: i32): void {
+  for (let i = 0; i < 8; i++) st<T>(q, i, xr<T>(ld<T>(q, i), rkp<T>(rk, r, i)));
+}
+
+function shiftAdd<T>(q: usize, rk: usize, r: i32): void {
+  for (let i = 0; i < 8; i++) st<T>(q, i, xr<T>(shiftRows<T>(ld<T>(q, i)), rkp<T>(rk, r, i)));
+}
+
+/** The AES-128 cipher (§5.1) on bit-planes at q with the 11 bitsliced round keys at rk. */
+function encryptPlanes<T>(q: usize, rk: usize): void {
+  addRoundKey<T>(q, rk, 0);
+  for (let r = 1; r < 10; r++) {
+    subBytes<T>(q);
+    shiftMixAdd<T>(q, rk, r);
+  }
+  subBytes<T>(q);
+  shiftAdd<T>(q, rk, 10);
+}
+
+/** The AES-128 inverse cipher (§5.3) on bit-planes at q. */
+function decryptPlanes<T>(q: usize, rk: usize): void {
+  addRoundKey<T>(q, rk, 10);
+  for (let r = 9; r > 0; r--) {
+    for (let i = 0; i < 8; i++) st<T>(q, i, invShiftRows<T>(ld<T>(q, i)));
+    invSubBytes<T>(q);
+    addInvMix<T>(q, rk, r);
+  }
+  for (let i = 0; i < 8; i++) st<T>(q, i, invShiftRows<T>(ld<T>(q, i)));
+  invSubBytes<T>(q);
+  addRoundKey<T>(q, rk, 0);
+}
+
+/** Encrypts the 8 u32 bit-planes at q (2 blocks). Exported for the constant-time check. */
+export function encryptPlanes32(q: usize, rk: usize): void { encryptPlanes<u32>(q, rk); }
+/** Decrypts the 8 u32 bit-planes at q (2 blocks). */
+export function decryptPlanes32(q: usize, rk: usize): void { decryptPlanes<u32>(q, rk); }
+/** Encrypts the 8 v128 bit-planes at q (8 blocks); a no-op in the scalar build. */
+export function encryptPlanes128(q: usize, rk: usize): void { if (ASC_FEATURE_SIMD) encryptPlanes<v128>(q, rk); }
+/** Decrypts the 8 v128 bit-planes at q (8 blocks); a no-op in the scalar build. */
+export function decryptPlanes128(q: usize, rk: usize): void { if (ASC_FEATURE_SIMD) decryptPlanes<v128>(q, rk); }
+
+/** Loads blocks b0 and b1 (16 bytes each, may be the same) into the 8 u32 planes at q. */
+export function load2(q: usize, b0: usize, b1: usize): void {
+  for (let c = 0; c < 4; c++) {
+    store<u32>(q + <usize>(c * 8), load<u32>(b0 + <usize>(c * 4)));
+    store<u32>(q + <usize>(c * 8 + 4), load<u32>(b1 + <usize>(c * 4)));
+  }
+  ortho<u32>(q);
+}
+
+/** Stores the 8 u32 planes at q back as blocks b0 and b1 (b1 written last). */
+export function store2(q: usize, b0: usize, b1: usize): void {
+  ortho<u32>(q);
+  for (let c = 0; c < 4; c++) {
+    store<u32>(b0 + <usize>(c * 4), load<u32>(q + <usize>(c * 8)));
+    store<u32>(b1 + <usize>(c * 4), load<u32>(q + <usize>(c * 8 + 4)));
+  }
+}
+
+/** Loads the 8 consecutive blocks at src into the 8 v128 planes at q (lane L = blocks 2L, 2L+1). */
+export function load8(q: usize, src: usize): void {
+  if (!ASC_FEATURE_SIMD) return;
+  for (let k = 0; k < 2; k++) {
+    const r0 = v128.load(src + <usize>(k * 16)), r1 = v128.load(src + <usize>(k * 16 + 32));
+    const r2 = v128.load(src + <usize>(k * 16 + 64)), r3 = v128.load(src + <usize>(k * 16 + 96));
+    const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+    const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+    v128.store(q + <usize>(k * 16), i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+    v128.store(q + <usize>(k * 16 + 32), i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+    v128.store(q + <usize>(k * 16 + 64), i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+    v128.store(q + <usize>(k * 16 + 96), i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+  }
+  ortho<v128>(q);
+}
+
+/** Stores the 8 v128 planes at q back as 8 consecutive blocks at dst. */
+export function store8(q: usize, dst: usize): void {
+  if (!ASC_FEATURE_SIMD) return;
+  ortho<v128>(q);
+  for (let k = 0; k < 2; k++) {
+    const c0 = v128.load(q + <usize>(k * 16)), c1 = v128.load(q + <usize>(k * 16 + 32));
+    const c2 = v128.load(q + <usize>(k * 16 + 64)), c3 = v128.load(q + <usize>(k * 16 + 96));
+    const t0 = i32x4.shuffle(c0, c1, 0, 4, 1, 5), t1 = i32x4.shuffle(c0, c1, 2, 6, 3, 7);
+    const t2 = i32x4.shuffle(c2, c3, 0, 4, 1, 5), t3 = i32x4.shuffle(c2, c3, 2, 6, 3, 7);
+    v128.store(dst + <usize>(k * 16), i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+    v128.store(dst + <usize>(k * 16 + 32), i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+    v128.store(dst + <usize>(k * 16 + 64), i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+    v128.store(dst + <usize>(k * 16 + 96), i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+  }
+}
+
+const KEY_PLANES: usize = memory.data(32, 16);
+const KEY_WORDS: usize = memory.data(176, 16);
+
+/** SubWord (§5.2) of a little-endian word through the bitsliced S-box. */
+function subWord(x: u32): u32 {
+  store<u32>(KEY_PLANES, x);
+  for (let i = 1; i < 8; i++) store<u32>(KEY_PLANES + <usize>(i * 4), 0);
+  ortho<u32>(KEY_PLANES);
+  subBytes<u32>(KEY_PLANES);
+  ortho<u32>(KEY_PLANES);
+  return load<u32>(KEY_PLANES);
+}
+
+/**
+ * AES-128 key expansion (§5.2) of the 16 bytes at key into 11 bitsliced round keys at rk
+ * (88 u32 = 352 bytes, each round key duplicated for both blocks of a plane); wipes its scratch.
+ */
+export function expandKey(key: usize, rk: usize): void {
+  for (let i = 0; i < 4; i++) store<u32>(KEY_WORDS + <usize>(i * 4), load<u32>(key + <usize>(i * 4)));
+  let rcon: u32 = 1;
+  for (let i = 4; i < 44; i++) {
+    let t = load<u32>(KEY_WORDS + <usize>((i - 1) * 4));
+    if ((i & 3) == 0) {
+      t = subWord(rotr<u32>(t, 8)) ^ rcon;
+      rcon = ((rcon << 1) ^ (0x1b & (0 - (rcon >> 7)))) & 0xff;
+    }
+    store<u32>(KEY_WORDS + <usize>(i * 4), load<u32>(KEY_WORDS + <usize>((i - 4) * 4)) ^ t);
+  }
+  for (let r = 0; r < 11; r++) {
+    const planes = rk + <usize>(r * 32);
+    for (let c = 0; c < 4; c++) {
+      const w = load<u32>(KEY_WORDS + <usize>((r * 4 + c) * 4));
+      store<u32>(planes + <usize>(c * 8), w);
+      store<u32>(planes + <usize>(c * 8 + 4), w);
+    }
+    ortho<u32>(planes);
+  }
+  memory.fill(KEY_WORDS, 0, 176);
+  memory.fill(KEY_PLANES, 0, 32);
+}

@@ -1,0 +1,45 @@
+/**
+ * Error codes of firmware/crypto (range -240..-259, protocol/errors.ts). Every crypto function
+ * returns 0 or a length on success and one of these on bad input; none traps or throws.
+ */
+
+/** An AES key window is not 16 bytes inside its buffer (FIPS 197 §5.2: AES-128 keys are 16 bytes). */
+export const ERR_CRYPTO_KEY_LENGTH: i32 = -240;
+/** A CCM nonce is not 7..13 bytes (SP 800-38C §A.2.1). */
+export const ERR_CRYPTO_NONCE_LENGTH: i32 = -241;
+/** A CCM tag is not 4, 6, 8, 10, 12, 14 or 16 bytes (SP 800-38C §A.1). */
+export const ERR_CRYPTO_TAG_LENGTH: i32 = -242;
+/** Data length not allowed: not a multiple of 16 (CBC/ECB), or too long for the CCM length field. */
+export const ERR_CRYPTO_DATA_LENGTH: i32 = -243;
+/** The CCM tag does not verify; the output buffer was zeroed. */
+export const ERR_CRYPTO_TAG_MISMATCH: i32 = -244;
+/** The input is shorter than the construction needs (a MAC shorter than 20 bytes for RFC 4226 truncation). */
+export const ERR_CRYPTO_TRUNCATED: i32 = -245;
+/** An (offset, length) window lies outside its buffer or has a negative part. */
+export const ERR_CRYPTO_WINDOW: i32 = -246;
+/** A requested output length is out of range (HKDF over 255*32 bytes, KDF length not whole bytes). */
+export const ERR_CRYPTO_OUTPUT_LENGTH: i32 = -247;
+/** An AES object was used before a successful setKey. */
+export const ERR_CRYPTO_NO_KEY: i32 = -248;
+/** A CBC IV or CTR counter window is not 16 bytes inside its buffer (SP 800-38A §6.2, §6.5). */
+export const ERR_CRYPTO_IV_LENGTH: i32 = -249;
+/** A streaming operation was called out of order (update after final, final twice). */
+export const ERR_CRYPTO_STATE: i32 = -250;
+
+/** Name of a crypto error code, or "" when the code is not one of this file's. */
+export function cryptoErrorName(code: i32): string {
+  switch (code) {
+    case ERR_CRYPTO_KEY_LENGTH: return "ERR_CRYPTO_KEY_LENGTH";
+    case ERR_CRYPTO_NONCE_LENGTH: return "ERR_CRYPTO_NONCE_LENGTH";
+    case ERR_CRYPTO_TAG_LENGTH: return "ERR_CRYPTO_TAG_LENGTH";
+    case ERR_CRYPTO_DATA_LENGTH: return "ERR_CRYPTO_DATA_LENGTH";
+    case ERR_CRYPTO_TAG_MISMATCH: return "ERR_CRYPTO_TAG_MISMATCH";
+    case ERR_CRYPTO_TRUNCATED: return "ERR_CRYPTO_TRUNCATED";
+    case ERR_CRYPTO_WINDOW: return "ERR_CRYPTO_WINDOW";
+    case ERR_CRYPTO_OUTPUT_LENGTH: return "ERR_CRYPTO_OUTPUT_LENGTH";
+    case ERR_CRYPTO_NO_KEY: return "ERR_CRYPTO_NO_KEY";
+    case ERR_CRYPTO_IV_LENGTH: return "ERR_CRYPTO_IV_LENGTH";
+    case ERR_CRYPTO_STATE: return "ERR_CRYPTO_STATE";
+    default: return "";
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The WebAssembly surface of firmware/crypto for the Node module (simulator/crypto/index.ts):
+ * fixed buffers in linear memory that the host fills, and functions over them that return 0 (or a
+ * length) or a negative code from ./errors. Every length is checked against its buffer, so no
+ * argument can make the module trap or touch memory outside those buffers.
+ */
+import { Aes128 } from "./aes";
+import { encryptPlanes32, decryptPlanes32, encryptPlanes128, decryptPlanes128, expandKey } from "./aes-core";
+import { ctrAt, cbcEncryptAt, cbcDecryptAt, Cmac, ccmCheck, ccmEncryptAt, ccmDecryptAt, kdfCmacCounterAt, KDF_MAX_BITS } from "./modes";
+import { Sha256, HmacState, hkdfSha256At, HKDF_MAX_BYTES } from "./sha256";
+import { ctEqualAt, dynamicTruncateAt } from "./util";
+import { ERR_CRYPTO_DATA_LENGTH, ERR_CRYPTO_NO_KEY, ERR_CRYPTO_WINDOW, ERR_CRYPTO_TRUNCATED, ERR_CRYPTO_OUTPUT_LENGTH } from "./errors";
+
+const IO_SIZE: i32 = 32768;
+const OUT_SIZE: i32 = 8192;
+const IO: usize = memory.data(IO_SIZE, 16);
+const OUT: usize = memory.data(OUT_SIZE, 16);
+const KEY: usize = memory.data(16, 16);
+const IV: usize = memory.data(16, 16);
+const NONCE: usize = memory.data(16, 16);
+const TAG: usize = memory.data(16, 16);
+
+/** Input/output buffer: data for every operation. */
+export function ioPtr(): usize { return IO; }
+export function ioSize(): i32 { return IO_SIZE; }
+/** Output buffer of the hashes, MACs and KDFs. */
+export function outPtr(): usize { return OUT; }
+export function outSize(): i32 { return OUT_SIZE; }
+/** 16-byte AES key. */
+export function keyPtr(): usize { return KEY; }
+/** 16-byte CBC chaining value / CTR counter block; updated by each call so a stream can continue. */
+export function ivPtr(): usize { return IV; }
+export function noncePtr(): usize { return NONCE; }
+/** 16-byte CMAC / CCM tag. */
+export function tagPtr(): usize { return TAG; }
+
+@inline function fits(len: i32, size: i32): bool { return len >= 0 && len <= size; }
+
+const aes = new Aes128();
+
+/** Keys the AES object from KEY (FIPS 197 §5.2) and wipes KEY. */
+export function aesSetKey(): i32 {
+  aes.setKeyAt(KEY);
+  memory.fill(KEY, 0, 16);
+  return 0;
+}
+
+/** ECB (SP 800-38A §6.1) over IO[0..len), in place. */
+export function aesEcb(len: i32, decrypt: bool): i32 {
+  if (!aes.keyed) return ERR_CRYPTO_NO_KEY;
+  if (!fits(len, IO_SIZE) || (len & 15) != 0) return ERR_CRYPTO_DATA_LENGTH;
+  aes.ecbAt(IO, len, decrypt);
+  return 0;
+}
+
+/** CBC (SP 800-38A §6.2) over IO[0..len), in place; IV holds the chaining value in and out. */
+export function aesCbc(len: i32, decrypt: bool): i32 {
+  if (!aes.keyed) return ERR_CRYPTO_NO_KEY;
+  if (!fits(len, IO_SIZE) || (len & 15) != 0) return ERR_CRYPTO_DATA_LENGTH;
+  if (decrypt) cbcDecryptAt(aes, IV, IO, len);
+  else cbcEncryptAt(aes, IV, IO, len);
+  return 0;
+}
+
+/** CTR (SP 800-38A §6.5) over IO[0..len), in place; IV is the counter block, advanced. */
+export function aesCtr(len: i32): i32 {
+  if (!aes.keyed) return ERR_CRYPTO_NO_KEY;
+  if (!fits(len, IO_SIZE)) return ERR_CRYPTO_DATA_LENGTH;
+  ctrAt(aes, IV, IO, len);
+  return 0;
+}
+
+const cmac = new Cmac();
+
+/** Starts an AES-CMAC (RFC 4493) under the current key. */
+export function cmacBegin(): i32 {
+  if (!aes.keyed) return ERR_CRYPTO_NO_KEY;
+  cmac.begin(aes);
+  return 0;
+}
+/** Adds IO[0..len) to the CMAC message. */
+export function cmacUpdate(len: i32): i32 {
+  if (!fits(len, IO_SIZE)) return ERR_CRYPTO_DATA_LENGTH;
+  return cmac.update(IO, len);
+}
+/** Writes the CMAC tag to TAG. */
+export function cmacFinish(): i32 { return cmac.finish(TAG); }
+
+/** CCM (SP 800-38C): nonce in NONCE, AAD = IO[0..aadLen), payload = IO[aadLen..+len) in place, tag in TAG. */
+function ccm(nonceLen: i32, aadLen: i32, len: i32, tagLen: i32, decrypt: bool): i32 {
+  if (!aes.keyed) return ERR_CRYPTO_NO_KEY;
+  const rc = ccmCheck(nonceLen, tagLen, len);
+  if (rc < 0) return rc;
+  if (!fits(aadLen, IO_SIZE) || !fits(len, IO_SIZE - aadLen)) return ERR_CRYPTO_DATA_LENGTH;
+  if (decrypt) return ccmDecryptAt(aes, NONCE, nonceLen, IO, aadLen, IO + <usize>aadLen, len, TAG, tagLen);
+  ccmEncryptAt(aes, NONCE, nonceLen, IO, aadLen, IO + <usize>aadLen, len, TAG, tagLen);
+  return 0;
+}
+export function ccmEncrypt(nonceLen: i32, aadLen: i32, len: i32, tagLen: i32): i32 { return ccm(nonceLen, aadLen, len, tagLen, false); }
+export function ccmDecrypt(nonceLen: i32, aadLen: i32, len: i32, tagLen: i32): i32 { return ccm(nonceLen, aadLen, len, tagLen, true); }
+
+const hash = new Sha256();
+
+/** SHA-256 (FIPS 180-4) stream: begin, update(IO[0..len)), finish into OUT[0..32). */
+export function sha256Begin(): void { hash.begin(); }
+export function sha256Update(len: i32): i32 {
+  if (!fits(len, IO_SIZE)) return ERR_CRYPTO_DATA_LENGTH;
+  return hash.update(IO, len);
+}
+export function sha256Finish(): i32 { return hash.finish(OUT); }
+
+const hmac = new HmacState();
+
+/** Keys HMAC-SHA256 with IO[0..len) (RFC 2104); the pad midstates are kept for every later MAC. */
+export function hmacSetKey(len: i32): i32 {
+  if (!fits(len, IO_SIZE)) return ERR_CRYPTO_DATA_LENGTH;
+  hmac.setKeyAt(IO, len);
+  return 0;
+}
+export function hmacBegin(): i32 { return hmac.begin(); }
+export function hmacUpdate(len: i32): i32 {
+  if (!fits(len, IO_SIZE)) return ERR_CRYPTO_DATA_LENGTH;
+  return hmac.update(IO, len);
+}
+/** Writes the MAC to OUT[0..32). */
+export function hmacFinish(): i32 { return hmac.finish(OUT); }
+/** Writes the current key's 64 bytes of pad midstates to OUT. */
+export function hmacSaveKey(): void { hmac.saveTo(OUT); }
+/** Makes IO[0..64) (from hmacSaveKey) the current key. */
+export function hmacLoadKey(): void { hmac.loadFrom(IO); }
+/** One whole MAC of IO[0..len) into OUT under the current key. */
+export function hmacMac(len: i32): i32 {
+  if (!fits(len, IO_SIZE)) return ERR_CRYPTO_DATA_LENGTH;
+  return hmac.macAt(IO, len, OUT);
+}
+
+/** HKDF-SHA256 (RFC 5869): IO = ikm || salt || info; outLen bytes into OUT. */
+export function hkdf(ikmLen: i32, saltLen: i32, infoLen: i32, outLen: i32): i32 {
+  if (!fits(ikmLen, IO_SIZE) || !fits(saltLen, IO_SIZE - ikmLen) || !fits(infoLen, IO_SIZE - ikmLen - saltLen)) return ERR_CRYPTO_DATA_LENGTH;
+  if (!fits(outLen, HKDF_MAX_BYTES)) return ERR_CRYPTO_OUTPUT_LENGTH;
+  return hkdfSha256At(IO, ikmLen, IO + <usize>ikmLen, saltLen, IO + <usize>(ikmLen + saltLen), infoLen, OUT, outLen);
+}
+
+/** SP 800-108 / SCP03 KDF (modes.ts) with context IO[0..ctxLen); output into OUT. */
+export function kdfCmac(constant: i32, ctxLen: i32, lengthBits: i32): i32 {
+  if (!aes.keyed) return ERR_CRYPTO_NO_KEY;
+  if (!fits(ctxLen, IO_SIZE)) return ERR_CRYPTO_DATA_LENGTH;
+  if (lengthBits > KDF_MAX_BITS) return ERR_CRYPTO_OUTPUT_LENGTH;
+  return kdfCmacCounterAt(aes, constant, IO, ctxLen, lengthBits, OUT);
+}
+
+/** RFC 4226 §5.3 dynamic truncation of IO[0..len), len >= 20; the 31-bit value or ERR_CRYPTO_TRUNCATED. */
+export function truncate(len: i32): i32 {
+  if (!fits(len, IO_SIZE)) return ERR_CRYPTO_DATA_LENGTH;
+  if (len < 20) return ERR_CRYPTO_TRUNCATED;
+  return <i32>dynamicTruncateAt(IO, len);
+}
+
+/** Constant-time comparison of IO[0..len) with IO[len..2len): 1 equal, 0 not. */
+export function ctEqual(len: i32): i32 {
+  if (len < 0 || len > IO_SIZE / 2) return ERR_CRYPTO_WINDOW;
+  return ctEqualAt(IO, IO + <usize>len, len) ? 1 : 0;
+}
+
+const CORE_STATE: usize = memory.data(128, 16);
+const CORE_KEYS: usize = memory.data(352, 16);
+
+/**
+ * The AES core on fixed scratch buffers, exported so test/crypto/constant-time.test.ts can find
+ * it in the compiled module and check that no load address or branch depends on data.
+ */
+export function coreExpandKey(): void { expandKey(CORE_STATE, CORE_KEYS); }
+export function coreEncrypt32(): void { encryptPlanes32(CORE_STATE, CORE_KEYS); }
+export function coreDecrypt32(): void { decryptPlanes32(CORE_STATE, CORE_KEYS); }
+export function coreEncrypt128(): void { encryptPlanes128(CORE_STATE, CORE_KEYS); }
+export function coreDecrypt128(): void { decryptPlanes128(CORE_STATE, CORE_KEYS); }
