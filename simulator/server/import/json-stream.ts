@@ -54,6 +54,7 @@ export class JsonFeedScanner {
   private keyParts: string[] | null = null;
   private keyFrom = 0;
   private lastKey = "";
+  private sawRecordArray = false;
   /** Depth whose direct children are records, or -1 outside the record array. */
   private recordDepth = -1;
   private arrayExpect = Expect.Value;
@@ -66,7 +67,7 @@ export class JsonFeedScanner {
     const out: JsonFeedEvent[] = [];
     if (this.top === Top.Failed) return out;
     const n = text.length;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n && this.top !== Top.Failed; i++) {
       const c = text.charCodeAt(i);
       if (this.inString) {
         if (this.escaped) this.escaped = false;
@@ -75,9 +76,15 @@ export class JsonFeedScanner {
           this.inString = false;
           if (this.keyParts) {
             this.keyParts.push(text.slice(this.keyFrom, i));
-            this.lastKey = this.keyParts.join("");
+            const key = this.keyParts.join("");
             this.keyParts = null;
             this.expect = Expect.Colon;
+            try {
+              this.lastKey = JSON.parse(`"${key}"`) as string;
+            } catch {
+              out.push(this.fatal("a top-level member name is not a valid JSON string", i));
+              this.top = Top.Failed;
+            }
           } else if (this.capture && this.capture.scalar) {
             this.finish(text, i + 1, out);
           }
@@ -86,12 +93,10 @@ export class JsonFeedScanner {
       }
       if (this.capture && this.capture.scalar && (isSpace(c) || c === COMMA || c === RBRACE || c === RBRACKET)) {
         this.finish(text, i, out);
+        if (this.top === Top.Failed) break;
       }
       if (isSpace(c)) continue;
-      if (!this.step(c, text, i, out)) {
-        this.top = Top.Failed;
-        break;
-      }
+      if (!this.step(c, text, i, out)) this.top = Top.Failed;
     }
     this.offset += n;
     this.carry(text, n);
@@ -101,8 +106,12 @@ export class JsonFeedScanner {
   /** Call after the last chunk: reports a document that stopped in the middle. */
   end(): JsonFeedEvent[] {
     const out: JsonFeedEvent[] = [];
-    if (this.capture && this.capture.scalar && !this.inString) this.finish("", 0, out);
-    if (this.top === Top.Failed || this.top === Top.Done) return out;
+    if (this.capture && this.capture.scalar && !this.inString && this.top !== Top.Failed) this.finish("", 0, out);
+    if (this.top === Top.Failed) return out;
+    if (this.top === Top.Done) {
+      if (!this.sawRecordArray) out.push(this.fatal('the object has no "value" array of records', 0));
+      return out;
+    }
     const reason = this.top === Top.Start ? "empty document" : this.inString ? "unterminated string at end of document" : "document ends before its closing bracket";
     out.push(this.fatal(reason, 0));
     this.top = Top.Failed;
@@ -229,6 +238,7 @@ export class JsonFeedScanner {
   }
 
   private enterRecordArray(): void {
+    this.sawRecordArray = true;
     this.recordDepth = this.closers.length;
     this.arrayExpect = Expect.Value;
     this.arrayEmpty = true;
@@ -269,7 +279,9 @@ export class JsonFeedScanner {
       try {
         this.meta[cap.key] = JSON.parse(raw);
       } catch {
-        this.meta[cap.key] = undefined;
+        // A broken @odata.nextLink would silently end paging: the document is not usable.
+        out.push(this.fatal(`top-level member ${JSON.stringify(cap.key)} is not valid JSON`, end));
+        this.top = Top.Failed;
       }
       return;
     }
