@@ -227,6 +227,37 @@ export function encryptPlanes128(q: usize, rk: usize): void { if (ASC_FEATURE_SI
 /** Decrypts the 8 v128 bit-planes at q (8 blocks); a no-op in the scalar build. */
 export function decryptPlanes128(q: usize, rk: usize): void { if (ASC_FEATURE_SIMD) decryptPlanes<v128>(q, rk); }
 
+/** Step codes of applyStep. */
+export const STEP_SUB_BYTES: i32 = 0;
+export const STEP_SHIFT_ROWS: i32 = 1;
+export const STEP_MIX_COLUMNS: i32 = 2;
+export const STEP_INV_SUB_BYTES: i32 = 3;
+export const STEP_INV_SHIFT_ROWS: i32 = 4;
+export const STEP_INV_MIX_COLUMNS: i32 = 5;
+
+/**
+ * One transformation of §5.1/§5.3 alone on the u32 planes at q, so each can be checked against
+ * the round-by-round states of FIPS 197 Appendix B. Unknown codes leave q unchanged.
+ */
+export function applyStep(q: usize, step: i32): void {
+  if (step == STEP_SUB_BYTES) subBytes<u32>(q);
+  else if (step == STEP_INV_SUB_BYTES) invSubBytes<u32>(q);
+  else if (step == STEP_SHIFT_ROWS) { for (let i = 0; i < 8; i++) st<u32>(q, i, shiftRows<u32>(ld<u32>(q, i))); }
+  else if (step == STEP_INV_SHIFT_ROWS) { for (let i = 0; i < 8; i++) st<u32>(q, i, invShiftRows<u32>(ld<u32>(q, i))); }
+  else if (step == STEP_MIX_COLUMNS) {
+    mixColumnsStore<u32>(q, ZERO_ROUND_KEY, 0, ld<u32>(q, 0), ld<u32>(q, 1), ld<u32>(q, 2), ld<u32>(q, 3),
+      ld<u32>(q, 4), ld<u32>(q, 5), ld<u32>(q, 6), ld<u32>(q, 7));
+  } else if (step == STEP_INV_MIX_COLUMNS) addInvMix<u32>(q, ZERO_ROUND_KEY, 0);
+}
+
+/** Writes round key r (0..10) of the schedule at rk as 16 bytes at out (FIPS 197 Appendix A.1 check). */
+export function roundKeyBytes(rk: usize, r: i32, out: usize): void {
+  memory.copy(KEY_PLANES, rk + <usize>(r * 32), 32);
+  ortho<u32>(KEY_PLANES);
+  for (let c = 0; c < 4; c++) store<u32>(out + <usize>(c * 4), load<u32>(KEY_PLANES + <usize>(c * 8)));
+  memory.fill(KEY_PLANES, 0, 32);
+}
+
 /** Loads blocks b0 and b1 (16 bytes each, may be the same) into the 8 u32 planes at q. */
 export function load2(q: usize, b0: usize, b1: usize): void {
   for (let c = 0; c < 4; c++) {

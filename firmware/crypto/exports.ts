@@ -5,7 +5,8 @@
  * argument can make the module trap or touch memory outside those buffers.
  */
 import { Aes128 } from "./aes";
-import { encryptPlanes32, decryptPlanes32, encryptPlanes128, decryptPlanes128, expandKey } from "./aes-core";
+import { encryptPlanes32, decryptPlanes32, encryptPlanes128, decryptPlanes128, expandKey, applyStep, roundKeyBytes, load2, store2 } from "./aes-core";
+import * as fw from "./index";
 import { ctrAt, cbcEncryptAt, cbcDecryptAt, Cmac, ccmCheck, ccmEncryptAt, ccmDecryptAt, kdfCmacCounterAt, KDF_MAX_BITS } from "./modes";
 import { Sha256, HmacState, hkdfSha256At, HKDF_MAX_BYTES } from "./sha256";
 import { ctEqualAt, dynamicTruncateAt } from "./util";
@@ -13,7 +14,9 @@ import { ERR_CRYPTO_DATA_LENGTH, ERR_CRYPTO_NO_KEY, ERR_CRYPTO_WINDOW, ERR_CRYPT
 
 const IO_SIZE: i32 = 32768;
 const OUT_SIZE: i32 = 8192;
-const IO: usize = memory.data(IO_SIZE, 16);
+/** A Uint8Array (not raw static memory) so the window API of index.ts can be driven over it too. */
+const ioArray = new Uint8Array(IO_SIZE);
+const IO: usize = ioArray.dataStart;
 const OUT: usize = memory.data(OUT_SIZE, 16);
 const KEY: usize = memory.data(16, 16);
 const IV: usize = memory.data(16, 16);
@@ -174,3 +177,55 @@ export function coreEncrypt32(): void { encryptPlanes32(CORE_STATE, CORE_KEYS); 
 export function coreDecrypt32(): void { decryptPlanes32(CORE_STATE, CORE_KEYS); }
 export function coreEncrypt128(): void { encryptPlanes128(CORE_STATE, CORE_KEYS); }
 export function coreDecrypt128(): void { decryptPlanes128(CORE_STATE, CORE_KEYS); }
+
+/** FIPS 197 trace check: applies one step (aes-core.ts applyStep) to the block IO[0..16). */
+export function aesStep(step: i32): void {
+  load2(CORE_STATE, IO, IO);
+  applyStep(CORE_STATE, step);
+  store2(CORE_STATE, IO, IO);
+}
+
+/** FIPS 197 Appendix A.1 check: round key r (0..10) of the current key into OUT[0..16). */
+export function aesRoundKey(r: i32): i32 {
+  if (!aes.keyed) return ERR_CRYPTO_NO_KEY;
+  if (r < 0 || r > 10) return ERR_CRYPTO_WINDOW;
+  roundKeyBytes(changetype<usize>(aes.rk), r, OUT);
+  return 0;
+}
+
+// The firmware API of index.ts driven over windows of IO chosen by the host, so tests can check
+// its argument validation (any offset and length, negative or past the end) inside the wasm.
+
+const fwAes = new Aes128();
+const fwHmac = new fw.HmacSha256();
+
+/** Aes128.setKeyChecked(IO, off). */
+export function fwSetKey(off: i32): i32 { return fwAes.setKeyChecked(ioArray, off); }
+/** Aes128.encryptBlock / decryptBlock on IO windows; returns Aes128.lastError. */
+export function fwBlock(srcOff: i32, dstOff: i32, decrypt: bool): i32 {
+  if (decrypt) fwAes.decryptBlock(ioArray, srcOff, ioArray, dstOff);
+  else fwAes.encryptBlock(ioArray, srcOff, ioArray, dstOff);
+  return fwAes.lastError;
+}
+export function fwCbc(ivOff: i32, off: i32, len: i32, decrypt: bool): i32 {
+  return decrypt ? fw.aesCbcDecrypt(fwAes, ioArray, ivOff, ioArray, off, len) : fw.aesCbcEncrypt(fwAes, ioArray, ivOff, ioArray, off, len);
+}
+export function fwCtr(ctrOff: i32, off: i32, len: i32): i32 { return fw.aesCtr(fwAes, ioArray, ctrOff, ioArray, off, len); }
+export function fwCmac(off: i32, len: i32, outOff: i32): i32 { return fw.aesCmac(fwAes, ioArray, off, len, ioArray, outOff); }
+export function fwCcm(nOff: i32, nLen: i32, aOff: i32, aLen: i32, off: i32, len: i32, tagOff: i32, tagLen: i32, decrypt: bool): i32 {
+  return decrypt
+    ? fw.ccmDecrypt(fwAes, ioArray, nOff, nLen, ioArray, aOff, aLen, ioArray, off, len, ioArray, tagOff, tagLen)
+    : fw.ccmEncrypt(fwAes, ioArray, nOff, nLen, ioArray, aOff, aLen, ioArray, off, len, ioArray, tagOff, tagLen);
+}
+export function fwSha256(off: i32, len: i32, outOff: i32): i32 { return fw.sha256(ioArray, off, len, ioArray, outOff); }
+export function fwHmacSetKey(off: i32, len: i32): i32 { return fwHmac.setKey(ioArray, off, len); }
+export function fwHmac256(off: i32, len: i32, outOff: i32): i32 { return fwHmac.mac(ioArray, off, len, ioArray, outOff); }
+export function fwHkdf(ikmOff: i32, ikmLen: i32, saltOff: i32, saltLen: i32, infoOff: i32, infoLen: i32, outOff: i32, outLen: i32): i32 {
+  return fw.hkdfSha256(ioArray, ikmOff, ikmLen, ioArray, saltOff, saltLen, ioArray, infoOff, infoLen, ioArray, outOff, outLen);
+}
+export function fwKdf(constant: i32, ctxOff: i32, ctxLen: i32, lengthBits: i32, outOff: i32): i32 {
+  return fw.kdfCmacCounter(fwAes, constant, ioArray, ctxOff, ctxLen, lengthBits, ioArray, outOff);
+}
+export function fwTruncate(off: i32, len: i32): u32 { return fw.dynamicTruncate(ioArray, off, len); }
+export function fwCtEqual(aOff: i32, bOff: i32, len: i32): i32 { return fw.ctEqual(ioArray, aOff, ioArray, bOff, len) ? 1 : 0; }
+export function fwWipe(off: i32, len: i32): i32 { return fw.wipe(ioArray, off, len); }

@@ -113,6 +113,16 @@ export class WasmCrypto {
     this.tag = new Uint8Array(buf, this.ex.tagPtr(), 16);
   }
 
+  /**
+   * The module's raw exports and its IO/OUT buffers, for tests that drive the firmware window API
+   * (the fw* exports) or the FIPS 197 step exports directly.
+   */
+  raw(): { exports: Record<string, unknown>; io: Uint8Array; out: Uint8Array } {
+    this.keyLoaded = false;
+    this.loadedHmac = null;
+    return { exports: this.ex as unknown as Record<string, unknown>, io: this.io, out: this.out };
+  }
+
   private setKey(key: Uint8Array): void {
     need(key.length === 16, "bad-key-length", `AES-128 key must be 16 bytes, got ${key.length}`);
     if (this.keyLoaded && sameBytes(this.loadedKey, key)) return;
