@@ -9,7 +9,7 @@ import type { ServerErrorCode } from "./errors.ts";
 export interface CarsLimits {
   /** Refused while the card has at least this many days left. */
   renewalPeriodDays: number;
-  /** Codes per local calendar month; 0 disables CARS. */
+  /** Codes per local calendar month; 0 means no cap (as the lockbox reads it, protocol/cars). */
   monthlyLimit: number;
   /** Most local days in a row with a code; 0 means no cap. */
   consecutiveDayLimit: number;
@@ -46,7 +46,7 @@ export function decideCars(limits: CarsLimits, r: CarsRequest): CarsDecision {
     return refuse("cars-too-early", `the card has ${r.daysLeft} days left; CARS codes are issued with fewer than ${limits.renewalPeriodDays}`);
   }
   const thisMonth = r.issuedDays.filter((d) => d >= r.monthStart && d <= r.today).length;
-  if (thisMonth >= limits.monthlyLimit) {
+  if (limits.monthlyLimit > 0 && thisMonth >= limits.monthlyLimit) {
     return refuse("cars-monthly-limit", `${thisMonth} codes issued this month; the limit is ${limits.monthlyLimit}`);
   }
   if (limits.consecutiveDayLimit > 0) {

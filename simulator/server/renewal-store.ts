@@ -153,8 +153,8 @@ export function storeRenewal(db: Database, input: RenewalInput): RenewalStored {
       VALUES (?, ?, ?, 0, 0, ?)`).run(ctx.serial, input.nowIso, input.records.length, input.receipt);
     const uploadId = Number(upload.lastInsertRowid);
     const insert = db.prepare(`INSERT INTO access_events
-      (lockbox_id, lockbox_seq, utc, at, event_type, event, reason, card_serial, payload, mac, file, carried_by, upload_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (lockbox_id, lockbox_seq) DO NOTHING`);
+      (lockbox_id, lockbox_seq, utc, at, event_type, event, reason, card_serial, payload, mac, file, carried_by, upload_id, listing_id)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, (SELECT listing_id FROM lockboxes WHERE id = ?1)) ON CONFLICT (lockbox_id, lockbox_seq) DO NOTHING`);
     let fresh = 0;
     for (const r of input.records) {
       const added = insert.run(deviceId(r.lockboxId), r.sequence, r.utc, new Date(r.utc * 1000).toISOString(), r.eventType, eventName(r.eventType),

@@ -24,6 +24,8 @@ interface Route {
 
 /** Largest accepted request body: a 1,000-record upload relayed as hex APDUs stays far below it. */
 export const MAX_BODY_BYTES = 1 << 20;
+/** Beyond this many bytes an over-large body is not even drained: the connection is cut. */
+const DISCARD_LIMIT = 16 << 20;
 
 /** Routes requests to handlers; see API.md for the table of routes. */
 export class Router {
@@ -83,12 +85,11 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      req.destroy();
-      throw new ServerError("body-too-large", `request body over ${MAX_BODY_BYTES} bytes`);
-    }
-    chunks.push(chunk);
+    // Past the cap the rest is read and dropped, so the client still gets its 413 reply.
+    if (size > DISCARD_LIMIT) req.destroy();
+    else if (size <= MAX_BODY_BYTES) chunks.push(chunk);
   }
+  if (size > MAX_BODY_BYTES) throw new ServerError("body-too-large", `request body over ${MAX_BODY_BYTES} bytes`);
   if (size === 0) return {};
   try {
     return JSON.parse(Buffer.concat(chunks).toString("utf8"));

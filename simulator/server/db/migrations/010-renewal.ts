@@ -58,11 +58,14 @@ CREATE TABLE access_events (
   -- Record file it arrived in (1 own access, 2 carried, 3 ownership, 4 settings applied).
   file INTEGER NOT NULL CHECK (file BETWEEN 1 AND 4),
   carried_by TEXT NOT NULL,
+  -- The listing the lockbox was assigned to when the record arrived (the access log per listing).
+  listing_id INTEGER REFERENCES listings(id),
   upload_id INTEGER NOT NULL REFERENCES uploads(id),
   UNIQUE (lockbox_id, lockbox_seq)
 ) STRICT;
 CREATE INDEX access_events_card ON access_events (card_serial, utc);
 CREATE INDEX access_events_box ON access_events (lockbox_id, utc);
+CREATE INDEX access_events_listing ON access_events (listing_id, utc);
 
 -- Every authorization the server wrote; kind 'reactivation' after an administrator's reactivation.
 CREATE TABLE renewals (

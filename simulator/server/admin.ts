@@ -1,0 +1,170 @@
+/**
+ * The association administrator's operations on the store (DESIGN.md §2; API.md §Cards,
+ * §Lockboxes): provisioning an association's card id and master keys, issuing cards with a PIN
+ * verifier, deactivating, reporting lost, reactivating (recorded, and the next renewal is recorded
+ * as a reactivation), registering lockboxes, staging settings, and reading card status and access
+ * logs. Each operation is one transaction.
+ */
+import type { Database } from "better-sqlite3";
+import { randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
+import { ServerError } from "./errors.ts";
+import { deviceId } from "./records.ts";
+import { DEFAULT_SETTINGS, mergeSettings, type LockboxSettings } from "./settings.ts";
+import { daysLeft } from "./cars-policy.ts";
+
+/** scrypt cost for PIN verifiers (RFC 7914 N): PINs are short, so the verifier must be slow to test. */
+const SCRYPT_N = 1 << 14;
+
+/** The scrypt verifier of a PIN under `salt` (RFC 7914). */
+export function pinVerifier(pin: string, salt: Uint8Array): Uint8Array {
+  return new Uint8Array(scryptSync(pin, salt, 32, { N: SCRYPT_N }));
+}
+
+/** Gives an association its card id and fresh random master keys, unless it has them already. */
+export function provisionAssociation(db: Database, associationId: string, cardId: number): void {
+  const row = db.prepare("SELECT card_id FROM associations WHERE id = ?").get(associationId) as { card_id: number | null } | undefined;
+  if (!row) throw new ServerError("unknown-association", `no association ${associationId}`);
+  if (row.card_id !== null) return;
+  db.prepare(`UPDATE associations SET card_id = ?, key_card_auth = ?, key_server = ?, key_audit = ?, key_cars = ?, key_denylist = ? WHERE id = ?`)
+    .run(cardId, randomBytes(16), randomBytes(16), randomBytes(16), randomBytes(16), randomBytes(16), associationId);
+}
+
+/** A card as the API shows it (API.md §Cards). */
+export interface CardStatusView {
+  serial: string;
+  association: string;
+  memberKey: string;
+  memberStatus: string;
+  status: string;
+  expiresAt: string;
+  daysLeft: number;
+  issuedAt: string;
+  lastRenewedAt: string | null;
+  deactivatedAt: string | null;
+  reactivatedAt: string | null;
+  reactivationPending: boolean;
+  carsCodesThisMonth: number;
+}
+
+/** Issues a card to an active member: a fresh serial, a PIN verifier, expiry one renewal period out. */
+export function issueCardRecord(db: Database, associationId: string, memberKey: string, pin: string, nowUtc: number, serial?: number): { serial: string; expiresAt: string } {
+  if (!/^[0-9]{4,12}$/.test(pin)) throw new ServerError("bad-request", "PIN must be 4..12 digits");
+  return db.transaction(() => {
+    const member = db.prepare("SELECT m.id, m.status, a.renewal_period_days, a.card_id FROM members m JOIN associations a ON a.id = m.association_id WHERE m.association_id = ? AND m.member_key = ?")
+      .get(associationId, memberKey) as { id: number; status: string; renewal_period_days: number; card_id: number | null } | undefined;
+    if (!member) throw new ServerError("unknown-member", `no member ${memberKey} in association ${associationId}`);
+    if (member.status !== "active") throw new ServerError("member-inactive", `member ${memberKey} is ${member.status}`);
+    if (member.card_id === null) throw new ServerError("unknown-association", `association ${associationId} is not provisioned for cards`);
+    let id = serial ?? 0;
+    while (id === 0 || db.prepare("SELECT 1 FROM cards WHERE serial = ?").get(deviceId(id))) {
+      if (serial !== undefined && id !== 0) throw new ServerError("conflict", `card ${deviceId(id)} already exists`);
+      id = randomBytes(4).readUInt32BE(0);
+    }
+    const salt = randomBytes(16);
+    const expiresAt = new Date((nowUtc + member.renewal_period_days * 86400) * 1000).toISOString();
+    db.prepare(`INSERT INTO cards (serial, association_id, member_id, status, expires_at, issued_at, pin_salt, pin_verifier)
+      VALUES (?, ?, ?, 'active', ?, ?, ?, ?)`).run(deviceId(id), associationId, member.id, expiresAt, iso(nowUtc), salt, pinVerifier(pin, salt));
+    return { serial: deviceId(id), expiresAt };
+  })();
+}
+
+function iso(utc: number): string {
+  return new Date(utc * 1000).toISOString();
+}
+
+/** Checks a PIN against the card's verifier; wrong PINs count, and `maxFailures` locks it (pin-locked). */
+export function checkPin(db: Database, serial: string, pin: string, maxFailures: number): void {
+  const row = db.prepare("SELECT pin_salt, pin_verifier, pin_failures FROM cards WHERE serial = ?").get(serial) as
+    { pin_salt: Uint8Array | null; pin_verifier: Uint8Array | null; pin_failures: number } | undefined;
+  if (!row) throw new ServerError("unknown-card", `no card ${serial}`);
+  if (row.pin_failures >= maxFailures) throw new ServerError("pin-locked", `too many wrong PINs for card ${serial}; an administrator must reset it`);
+  const ok = row.pin_salt !== null && row.pin_verifier !== null && /^[0-9]{4,12}$/.test(pin) && timingSafeEqual(pinVerifier(pin, row.pin_salt), row.pin_verifier);
+  if (!ok) {
+    db.prepare("UPDATE cards SET pin_failures = pin_failures + 1 WHERE serial = ?").run(serial);
+    throw new ServerError("pin-wrong", `wrong PIN for card ${serial} (${maxFailures - row.pin_failures - 1} tries left)`);
+  }
+  if (row.pin_failures > 0) db.prepare("UPDATE cards SET pin_failures = 0 WHERE serial = ?").run(serial);
+}
+
+/** Deactivates a card or reports it lost (it goes on the denylist until it would have expired). */
+export function deactivateCard(db: Database, serial: string, lost: boolean, nowUtc: number): void {
+  const changes = db.prepare("UPDATE cards SET status = ?, deactivated_at = ?, reactivation_pending = 0 WHERE serial = ?")
+    .run(lost ? "lost" : "deactivated", iso(nowUtc), serial).changes;
+  if (changes === 0) throw new ServerError("unknown-card", `no card ${serial}`);
+}
+
+/** An administrator's reactivation: the card may renew again, and that renewal is recorded as a reactivation. */
+export function reactivateCard(db: Database, serial: string, nowUtc: number): void {
+  const row = db.prepare("SELECT status FROM cards WHERE serial = ?").get(serial) as { status: string } | undefined;
+  if (!row) throw new ServerError("unknown-card", `no card ${serial}`);
+  if (row.status === "active") throw new ServerError("conflict", `card ${serial} is active`);
+  db.prepare("UPDATE cards SET status = 'active', reactivated_at = ?, reactivation_pending = 1, pin_failures = 0 WHERE serial = ?").run(iso(nowUtc), serial);
+}
+
+/** A card's status for the API. */
+export function cardStatus(db: Database, serial: string, nowUtc: number): CardStatusView {
+  const r = db.prepare(`SELECT c.*, m.member_key, m.status AS member_status FROM cards c JOIN members m ON m.id = c.member_id WHERE c.serial = ?`).get(serial) as
+    Record<string, string | number | null> | undefined;
+  if (!r) throw new ServerError("unknown-card", `no card ${serial}`);
+  const month = new Date(nowUtc * 1000).toISOString().slice(0, 7);
+  const cars = db.prepare("SELECT COUNT(*) AS n FROM cars_codes WHERE card_serial = ? AND substr(issued_at, 1, 7) = ?").get(serial, month) as { n: number };
+  return {
+    serial, association: String(r.association_id), memberKey: String(r.member_key), memberStatus: String(r.member_status), status: String(r.status),
+    expiresAt: String(r.expires_at), daysLeft: daysLeft(Date.parse(String(r.expires_at)) / 1000, nowUtc), issuedAt: String(r.issued_at),
+    lastRenewedAt: r.last_renewed_at as string | null, deactivatedAt: r.deactivated_at as string | null, reactivatedAt: r.reactivated_at as string | null,
+    reactivationPending: r.reactivation_pending === 1, carsCodesThisMonth: cars.n,
+  };
+}
+
+/** Registers a lockbox of an association (idempotent for the same association). */
+export function registerLockbox(db: Database, lockboxId: string, associationId: string, nowUtc: number): void {
+  const row = db.prepare("SELECT association_id FROM lockboxes WHERE id = ?").get(lockboxId) as { association_id: string } | undefined;
+  if (row && row.association_id !== associationId) throw new ServerError("conflict", `lockbox ${lockboxId} belongs to ${row.association_id}`);
+  if (!row) db.prepare("INSERT INTO lockboxes (id, association_id, created_at) VALUES (?, ?, ?)").run(lockboxId, associationId, iso(nowUtc));
+}
+
+/** The settings in force or staged last for a lockbox, and its version. */
+export function lockboxSettings(db: Database, lockboxId: string): { version: number; settings: LockboxSettings; appliedAt: string | null } {
+  if (!db.prepare("SELECT 1 FROM lockboxes WHERE id = ?").get(lockboxId)) throw new ServerError("unknown-lockbox", `no lockbox ${lockboxId}`);
+  const row = db.prepare("SELECT version, settings, applied_at FROM staged_settings WHERE lockbox_id = ? ORDER BY version DESC LIMIT 1").get(lockboxId) as
+    { version: number; settings: string; applied_at: string | null } | undefined;
+  return row ? { version: row.version, settings: JSON.parse(row.settings) as LockboxSettings, appliedAt: row.applied_at } : { version: 0, settings: DEFAULT_SETTINGS, appliedAt: null };
+}
+
+/** Stages new settings (a partial update over the last) for the owner's card to carry at renewal. */
+export function stageSettings(db: Database, lockboxId: string, body: unknown, nowUtc: number): { version: number; settings: LockboxSettings } {
+  return db.transaction(() => {
+    const current = lockboxSettings(db, lockboxId);
+    const settings = mergeSettings(current.settings, body);
+    const version = current.version + 1;
+    db.prepare("INSERT INTO staged_settings (lockbox_id, version, settings, staged_at) VALUES (?, ?, ?, ?)").run(lockboxId, version, JSON.stringify(settings), iso(nowUtc));
+    return { version, settings };
+  })();
+}
+
+/** One access-log entry (API.md §Access log). */
+export interface AccessLogEntry {
+  at: string;
+  lockbox: string;
+  sequence: number;
+  event: string;
+  reason: number;
+  card: string;
+  agent: string | null;
+  listing: string | null;
+  carriedBy: string;
+}
+
+/** The access log of a listing (by ListingId), a lockbox or an agent (by MemberKey), newest first. */
+export function accessLog(db: Database, by: "listing" | "lockbox" | "agent", key: string, limit: number): AccessLogEntry[] {
+  const where = by === "lockbox" ? "e.lockbox_id = ?" : by === "agent" ? "m.member_key = ?" : "l.listing_id = ?";
+  return db.prepare(`
+    SELECT e.at, e.lockbox_id AS lockbox, e.lockbox_seq AS sequence, e.event, e.reason, e.card_serial AS card,
+           m.member_key AS agent, l.listing_id AS listing, e.carried_by AS carriedBy
+    FROM access_events e
+    LEFT JOIN cards c ON c.serial = e.card_serial
+    LEFT JOIN members m ON m.id = c.member_id
+    LEFT JOIN listings l ON l.id = e.listing_id
+    WHERE ${where}
+    ORDER BY e.utc DESC, e.lockbox_seq DESC LIMIT ?`).all(key, limit) as AccessLogEntry[];
+}

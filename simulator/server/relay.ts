@@ -1,0 +1,138 @@
+/**
+ * The HTTP side of a renewal session (API.md §Renewal, protocol/spec/reader.md §3): the server runs
+ * the renewal (renewal.ts) as a coroutine whose `transmit` hands each command APDU to the host in
+ * an HTTP reply and waits for the card's response in the host's next request. The host only relays
+ * bytes; it learns nothing it could reuse (SCP03 encrypts and MACs both directions).
+ */
+import { randomBytes } from "node:crypto";
+import { ServerError } from "./errors.ts";
+import type { Transmit } from "./card-channel.ts";
+
+/** What the host gets back for each request: the next APDU for the card, or the outcome. */
+export type RelayStep<T> = { session: string; apdu: string; step: number } | { session: string; done: true; outcome: T };
+
+type Next<T> = { apdu: Uint8Array } | { outcome: T } | { error: unknown };
+
+/** One renewal in progress between the server and a card behind an untrusted host. */
+class RelaySession<T> {
+  private waiter: ((n: Next<T>) => void) | null = null;
+  private ready: Next<T> | null = null;
+  private respond: ((resp: Uint8Array) => void) | null = null;
+  private fail: ((err: unknown) => void) | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  step = 0;
+  finished = false;
+
+  constructor(readonly id: string, private readonly idleMs: number, private readonly onEnd: () => void) {}
+
+  /** The `transmit` the renewal coroutine uses. */
+  readonly transmit: Transmit = (apdu) =>
+    new Promise<Uint8Array>((resolve, reject) => {
+      this.respond = resolve;
+      this.fail = reject;
+      this.step++;
+      this.emit({ apdu });
+    });
+
+  start(run: (transmit: Transmit) => Promise<T>): void {
+    this.arm();
+    run(this.transmit).then(
+      (outcome) => this.emit({ outcome }),
+      (error: unknown) => this.emit({ error }),
+    );
+  }
+
+  private emit(n: Next<T>): void {
+    if ("apdu" in n) this.arm();
+    else this.end();
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w(n);
+    } else {
+      this.ready = n;
+    }
+  }
+
+  /** Resolves with what the coroutine produces next. */
+  next(): Promise<Next<T>> {
+    if (this.ready) {
+      const r = this.ready;
+      this.ready = null;
+      return Promise.resolve(r);
+    }
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  /** Delivers the card's response to the pending APDU. */
+  deliver(resp: Uint8Array): void {
+    if (!this.respond) throw new ServerError("session-busy", `session ${this.id} is not waiting for a card response`);
+    const r = this.respond;
+    this.respond = null;
+    this.fail = null;
+    r(resp);
+  }
+
+  /** Aborts the coroutine (idle timeout): its pending transmit rejects. */
+  abort(reason: ServerError): void {
+    if (this.fail) {
+      const f = this.fail;
+      this.respond = null;
+      this.fail = null;
+      f(reason);
+    }
+  }
+
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.abort(new ServerError("session-expired", `session ${this.id} idle for ${this.idleMs} ms`)), this.idleMs);
+    this.timer.unref();
+  }
+
+  private end(): void {
+    this.finished = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.onEnd();
+  }
+}
+
+/** Every renewal session of one server, by id. */
+export class RelaySessions<T> {
+  private readonly sessions = new Map<string, RelaySession<T>>();
+
+  constructor(private readonly idleMs = 30_000) {}
+
+  /** Starts a session running `run` and returns its first step. */
+  async start(run: (transmit: Transmit) => Promise<T>): Promise<RelayStep<T>> {
+    const id = randomBytes(12).toString("hex");
+    const s = new RelaySession<T>(id, this.idleMs, () => this.sessions.delete(id));
+    this.sessions.set(id, s);
+    s.start(run);
+    return this.stepOf(s);
+  }
+
+  /** Delivers a card response to session `id` and returns its next step. */
+  async respond(id: string, resp: Uint8Array): Promise<RelayStep<T>> {
+    const s = this.sessions.get(id);
+    if (!s) throw new ServerError("unknown-session", `no renewal session ${id} (finished, expired, or the server restarted): start again`);
+    s.deliver(resp);
+    return this.stepOf(s);
+  }
+
+  /** Sessions in progress. */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Aborts every session (server shutdown). */
+  closeAll(): void {
+    for (const s of this.sessions.values()) s.abort(new ServerError("session-expired", "server shutting down"));
+  }
+
+  private async stepOf(s: RelaySession<T>): Promise<RelayStep<T>> {
+    const n = await s.next();
+    if ("apdu" in n) return { session: s.id, apdu: Buffer.from(n.apdu).toString("hex"), step: s.step };
+    if ("outcome" in n) return { session: s.id, done: true, outcome: n.outcome };
+    throw n.error;
+  }
+}
