@@ -93,7 +93,7 @@ export class JsonFeedScanner {
       }
       if (this.capture && this.capture.scalar && (isSpace(c) || c === COMMA || c === RBRACE || c === RBRACKET)) {
         this.finish(text, i, out);
-        if (this.top === Top.Failed) break;
+        if (this.failed()) break;
       }
       if (isSpace(c)) continue;
       if (!this.step(c, text, i, out)) this.top = Top.Failed;
@@ -101,6 +101,10 @@ export class JsonFeedScanner {
     this.offset += n;
     this.carry(text, n);
     return out;
+  }
+
+  private failed(): boolean {
+    return this.top === Top.Failed;
   }
 
   /** Call after the last chunk: reports a document that stopped in the middle. */
