@@ -30,6 +30,18 @@ export class OsdpFramer {
     this.pending = 0;
   }
 
+  /**
+   * Inter-character timeout (§5.9): gives up on the incomplete packet at the head by dropping its
+   * SOM, so that packets buffered behind a corrupted length field are found by the next scan.
+   * Returns false when nothing was buffered.
+   */
+  abandonPartial(): bool {
+    this.discardPending();
+    if (this.head == this.tail) return false;
+    this.dropSom(0);
+    return true;
+  }
+
   /** Bytes buffered and not yet framed. */
   buffered(): i32 {
     return this.tail - this.head - this.pending;

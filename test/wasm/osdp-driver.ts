@@ -152,7 +152,8 @@ const framer = new OsdpFramer();
 
 /**
  * Feeds buf[off..off+len) to a fresh framer in chunks of `chunk` bytes and records each result:
- * a packet as 01, its summary and its bytes; a dropped candidate as 00 and -error. Returns the
+ * a packet as 01, its summary and its bytes; a dropped candidate as 00 and -error. At the end of
+ * the input it abandons partial packets (as an inter-character timeout would). Returns the
  * bytes written to out (at most out.length - 1100 so a last record always fits).
  */
 export function frameStream(buf: Uint8Array, off: i32, len: i32, chunk: i32, out: Uint8Array): i32 {
@@ -174,7 +175,7 @@ export function frameStream(buf: Uint8Array, off: i32, len: i32, chunk: i32, out
     } else if (fed < len) {
       const n = chunk < len - fed ? chunk : len - fed;
       fed += framer.push(buf, off + fed, n);
-    } else {
+    } else if (!framer.abandonPartial()) {
       break;
     }
   }
