@@ -154,11 +154,11 @@ export function storeRenewal(db: Database, input: RenewalInput): RenewalStored {
     const uploadId = Number(upload.lastInsertRowid);
     const insert = db.prepare(`INSERT INTO access_events
       (lockbox_id, lockbox_seq, utc, at, event_type, event, reason, card_serial, payload, mac, file, carried_by, upload_id, listing_id)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, (SELECT listing_id FROM lockboxes WHERE id = ?1)) ON CONFLICT (lockbox_id, lockbox_seq) DO NOTHING`);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT listing_id FROM lockboxes WHERE id = ?)) ON CONFLICT (lockbox_id, lockbox_seq) DO NOTHING`);
     let fresh = 0;
     for (const r of input.records) {
       const added = insert.run(deviceId(r.lockboxId), r.sequence, r.utc, new Date(r.utc * 1000).toISOString(), r.eventType, eventName(r.eventType),
-        r.reason, deviceId(r.cardSerial), r.payload, r.mac, r.file, ctx.serial, uploadId).changes;
+        r.reason, deviceId(r.cardSerial), r.payload, r.mac, r.file, ctx.serial, uploadId, deviceId(r.lockboxId)).changes;
       if (added === 0) continue;
       fresh++;
       applySideEffects(db, r, input.nowIso);
@@ -213,10 +213,10 @@ function applySideEffects(db: Database, r: UploadedRecord, nowIso: string): void
 export function ackMarks(db: Database, lockboxIds: number[], max: number): { lockboxId: number; ackedBelow: number }[] {
   const firstGap = db.prepare(`
     SELECT COALESCE((SELECT MIN(a.lockbox_seq) + 1 FROM access_events a
-      WHERE a.lockbox_id = ?1 AND NOT EXISTS (SELECT 1 FROM access_events b WHERE b.lockbox_id = ?1 AND b.lockbox_seq = a.lockbox_seq + 1)), 1) AS gap,
-      (SELECT MIN(lockbox_seq) FROM access_events WHERE lockbox_id = ?1) AS first`);
+      WHERE a.lockbox_id = @id AND NOT EXISTS (SELECT 1 FROM access_events b WHERE b.lockbox_id = @id AND b.lockbox_seq = a.lockbox_seq + 1)), 1) AS gap,
+      (SELECT MIN(lockbox_seq) FROM access_events WHERE lockbox_id = @id) AS first`);
   return lockboxIds.slice(0, max).map((id) => {
-    const row = firstGap.get(deviceId(id)) as { gap: number; first: number | null };
+    const row = firstGap.get({ id: deviceId(id) }) as { gap: number; first: number | null };
     return { lockboxId: id, ackedBelow: row.first === 1 ? row.gap : 1 };
   });
 }
