@@ -6,32 +6,39 @@
 import { createCipheriv, createDecipheriv, type Cipher, type Decipher } from "node:crypto";
 import type { BlockCipher } from "../../protocol/blockcipher.ts";
 
-/** ECB cipher/decipher pair for one key, created lazily and reused block after block. */
+interface KeyedEcb { enc: Cipher; dec: Decipher }
+
+/**
+ * ECB cipher/decipher pairs per key, reused block after block (OSDP switches among a handful of
+ * session keys per packet; re-creating node:crypto objects each time would dominate the tests).
+ */
 class NodeAes {
-  private key = Buffer.alloc(16);
-  private enc: Cipher | null = null;
-  private dec: Decipher | null = null;
+  private readonly cache = new Map<string, KeyedEcb>();
+  private current: KeyedEcb | null = null;
 
   setKey(key: Uint8Array): void {
-    this.key = Buffer.from(key);
-    this.enc = null;
-    this.dec = null;
+    const id = Buffer.from(key).toString("latin1");
+    let k = this.cache.get(id);
+    if (!k) {
+      if (this.cache.size > 64) this.cache.clear();
+      const enc = createCipheriv("aes-128-ecb", key, null);
+      const dec = createDecipheriv("aes-128-ecb", key, null);
+      enc.setAutoPadding(false);
+      dec.setAutoPadding(false);
+      k = { enc, dec };
+      this.cache.set(id, k);
+    }
+    this.current = k;
   }
 
   encrypt(block: Uint8Array): Buffer {
-    if (!this.enc) {
-      this.enc = createCipheriv("aes-128-ecb", this.key, null);
-      this.enc.setAutoPadding(false);
-    }
-    return this.enc.update(block);
+    if (!this.current) throw new Error("AES used before setKey");
+    return this.current.enc.update(block);
   }
 
   decrypt(block: Uint8Array): Buffer {
-    if (!this.dec) {
-      this.dec = createDecipheriv("aes-128-ecb", this.key, null);
-      this.dec.setAutoPadding(false);
-    }
-    return this.dec.update(block);
+    if (!this.current) throw new Error("AES used before setKey");
+    return this.current.dec.update(block);
   }
 }
 
