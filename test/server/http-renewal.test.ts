@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type RunningServer } from "../../simulator/server/app.ts";
+import { renewOverHttp, RenewRefused } from "../../simulator/server/renew-client.ts";
+import { registerLockbox } from "../../simulator/server/admin.ts";
+import { EVENT_OPENED } from "../../protocol/card/records.ts";
+import { seedWorld, call } from "./fixture.ts";
+import { newCard, direct, lockboxWrites, nextChallenge } from "./cards.ts";
+
+const T0 = Date.UTC(2026, 2, 10, 15, 0, 0) / 1000;
+const A = 0x00bc614e;
+let srv: RunningServer;
+
+beforeAll(async () => {
+  srv = await startServer({ db: ":memory:", port: 0, env: { now: () => T0 + 3600, randomBytes: nextChallenge }, sessionIdleMs: 300 });
+  seedWorld(srv.store.db);
+});
+afterAll(async () => srv.close());
+
+describe("renewal over the HTTP API (the host only relays)", () => {
+  it("renews, and the showing appears in the listing's, lockbox's and agent's access log", async () => {
+    const db = srv.store.db;
+    const card = newCard(db, "M1", A, T0);
+    registerLockbox(db, "0001e240", "assoc-1", T0);
+    db.prepare("UPDATE lockboxes SET listing_id = (SELECT id FROM listings WHERE listing_id = 'L1') WHERE id = '0001e240'").run();
+    await lockboxWrites(db, card, A, [{ file: 1, lockboxId: 0x1e240, sequence: 1, utc: T0 + 60, eventType: EVENT_OPENED, cardSerial: A }]);
+    const steps: number[] = [];
+    const out = await renewOverHttp(srv.url, direct(card), (s) => steps.push(s));
+    expect(out).toMatchObject({ serial: "00bc614e", recordsUploaded: 1, recordsNew: 1, kind: "renewal" });
+    expect(steps).toEqual(steps.map((_, i) => i + 1));
+    const expected = { at: new Date((T0 + 60) * 1000).toISOString(), lockbox: "0001e240", sequence: 1, event: "opened", card: "00bc614e", agent: "M1", listing: "L1", carriedBy: "00bc614e" };
+    for (const q of ["listing=L1", "lockbox=0001e240", "agent=M1"]) {
+      expect((await call(srv.url, "GET", `/api/access-log?${q}`)).body.events).toEqual([{ ...expected, reason: 0 }]);
+    }
+    expect((await call(srv.url, "GET", "/api/cards/00bc614e")).body.lastRenewedAt).toBe(new Date((T0 + 3600) * 1000).toISOString());
+  });
+
+  it("refusals reach the host as API errors; unknown and expired sessions are refused", async () => {
+    const card = newCard(srv.store.db, "M2", 0x42, T0);
+    srv.store.db.prepare("UPDATE cards SET status = 'deactivated' WHERE serial = '00000042'").run();
+    await expect(renewOverHttp(srv.url, direct(card))).rejects.toMatchObject({ code: "card-deactivated", status: 403 });
+    await expect(renewOverHttp(srv.url, async () => { throw new RenewRefused("x", "y", 0); })).rejects.toBeInstanceOf(RenewRefused);
+    expect(await call(srv.url, "POST", "/api/renewals/abc", { response: "9000" })).toMatchObject({ status: 404, body: { error: "unknown-session" } });
+    const first = await call(srv.url, "POST", "/api/renewals", {});
+    expect(first.body.apdu).toMatch(/^00a40400/);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await call(srv.url, "POST", `/api/renewals/${first.body.session}`, { response: "9000" })).toMatchObject({ status: 404, body: { error: "unknown-session" } });
+    expect((await call(srv.url, "GET", "/api/health")).body.renewalsInProgress).toBe(0);
+  });
+});
