@@ -28,8 +28,8 @@ export class Eeprom {
   }
 
   /**
-   * Arms the fault hook: the k-th page write from now (k ≥ 1) throws PowerCut instead of writing.
-   * k = 0 disarms it.
+   * Arms the fault hook: the k-th page write from now (k ≥ 1) throws PowerCut instead of writing,
+   * and every write after it until powerUp(). k = 0 disarms it.
    */
   cutPowerBeforeWrite(k: number): void {
     this.cutAt = k;
@@ -45,16 +45,16 @@ export class Eeprom {
     if (this.tripped) throw new PowerCut(this.writes + 1);
     if (this.cutAt > 0 && this.writes - this.armedFrom + 1 === this.cutAt) {
       this.tripped = true;
+      this.cutAt = 0;
       throw new PowerCut(this.writes + 1);
     }
     this.bytes.set(src.subarray(srcOff, srcOff + this.pageSize), page * this.pageSize);
     this.writes++;
   }
 
-  /** Power returns: clears a tripped fault and disarms the hook. */
+  /** Power returns. A cut that already fired is spent; one armed since stays armed (it may hit recovery). */
   powerUp(): void {
     this.tripped = false;
-    this.cutAt = 0;
   }
 
   /** A copy of this EEPROM (for tearing tests that replay one command many times). */
