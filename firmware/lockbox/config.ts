@@ -1,0 +1,150 @@
+/**
+ * The lockbox's persistent configuration (spec lockbox.md §2):
+ * - factory block (flash sector 0, written once at provisioning): identity and keys;
+ * - state (sectors 1-2, FlashSlots): settings as applied, owner card, listing;
+ * - denylist (sectors 3-4, FlashSlots): the newest verified denylist;
+ * - audit journal (sector 5 on).
+ */
+import { crc32 } from "../../protocol/crc";
+import { Settings, encodeSettings, decodeSettings, SETTINGS_SIZE } from "../../protocol/card/layouts";
+import { TzRule, parseTzRule } from "../../protocol/time/tz";
+import { CarsLimits } from "../../protocol/cars/cars";
+import { denylistSize } from "../../protocol/card/denylist";
+import { halFlashRead } from "../hal/hal";
+import { FlashSlots } from "../services/flash-slots";
+
+export const FACTORY_SIZE: i32 = 84;
+export const FACTORY_MAGIC: u32 = 0x4c425831;
+export const STATE_SECTOR: i32 = 1;
+export const DENYLIST_SECTOR: i32 = 3;
+export const JOURNAL_SECTOR: i32 = 5;
+/** Denylist entries a lockbox keeps (the card's default capacity). */
+export const DENYLIST_MAX: i32 = 128;
+/** Bytes of the listing number kept (the audit payload width). */
+export const LISTING_SIZE: i32 = 12;
+const STATE_SIZE: i32 = SETTINGS_SIZE + 4 + LISTING_SIZE;
+
+export class Factory {
+  lockboxId: u32 = 0;
+  associationId: u32 = 0;
+  cardAuthMaster: Uint8Array = new Uint8Array(16);
+  auditKey: Uint8Array = new Uint8Array(16);
+  carsKey: Uint8Array = new Uint8Array(16);
+  denylistKey: Uint8Array = new Uint8Array(16);
+  cars: CarsLimits = new CarsLimits();
+  journalSectors: i32 = 0;
+}
+
+export const factory = new Factory();
+export const settings = new Settings();
+export const tz = new TzRule();
+/** Serial of the card that took ownership (0 = none). */
+export let ownerSerial: u32 = 0;
+/** Listing number (ASCII digits, 00-padded) the box is assigned to. */
+export const listing = new Uint8Array(LISTING_SIZE);
+export const denylist = new Uint8Array(denylistSize(DENYLIST_MAX));
+export let denylistCountKept: i32 = 0;
+export let denylistVersionKept: u32 = 0;
+
+const stateStore = new FlashSlots(STATE_SECTOR, STATE_SIZE);
+const denyStore = new FlashSlots(DENYLIST_SECTOR, denylistSize(DENYLIST_MAX));
+const buf = new Uint8Array(STATE_SIZE);
+const fbuf = new Uint8Array(FACTORY_SIZE);
+
+function be32(b: Uint8Array, o: i32): u32 {
+  return (u32(b[o]) << 24) | (u32(b[o + 1]) << 16) | (u32(b[o + 2]) << 8) | u32(b[o + 3]);
+}
+
+function put32(b: Uint8Array, o: i32, v: u32): void {
+  b[o] = u8(v >>> 24);
+  b[o + 1] = u8(v >>> 16);
+  b[o + 2] = u8(v >>> 8);
+  b[o + 3] = u8(v);
+}
+
+/** Reads the factory block; false when it is missing or corrupt (the box then refuses every card). */
+export function loadFactory(): bool {
+  if (halFlashRead(0, fbuf.dataStart, FACTORY_SIZE) != 0) return false;
+  if (be32(fbuf, 0) != FACTORY_MAGIC || crc32(fbuf, 0, FACTORY_SIZE - 4) != be32(fbuf, FACTORY_SIZE - 4)) return false;
+  factory.lockboxId = be32(fbuf, 4);
+  factory.associationId = be32(fbuf, 8);
+  for (let i = 0; i < 16; i++) {
+    factory.cardAuthMaster[i] = fbuf[12 + i];
+    factory.auditKey[i] = fbuf[28 + i];
+    factory.carsKey[i] = fbuf[44 + i];
+    factory.denylistKey[i] = fbuf[60 + i];
+  }
+  factory.cars.perMonth = i32(fbuf[76]);
+  factory.cars.consecutiveDays = i32(fbuf[77]);
+  factory.journalSectors = i32(fbuf[78]);
+  return factory.journalSectors >= 2;
+}
+
+/** Default settings: every day, all day, UTC, no codes; applied until an owner's card brings others. */
+function defaultSettings(): void {
+  settings.lockboxId = factory.lockboxId;
+  settings.version = 0;
+  settings.dayMask = 0x7f;
+  settings.startMinute = 0;
+  settings.endMinute = 1439;
+  settings.flags = 0;
+  for (let i = 0; i < 4; i++) {
+    settings.cbsCode[i] = 0xff;
+    settings.privacyCode[i] = 0xff;
+    settings.shackleCode[i] = 0xff;
+  }
+  for (let i = 0; i < settings.tzRule.length; i++) settings.tzRule[i] = 0;
+  tz.stdOffset = 0;
+  tz.dstOffset = 0;
+  tz.hasDst = false;
+}
+
+/** Length of the TZ text in a settings record (up to the first 00). */
+export function tzRuleLength(s: Settings): i32 {
+  let n = 0;
+  while (n < s.tzRule.length && s.tzRule[n] != 0) n++;
+  return n;
+}
+
+/** Loads state and denylist from flash at power-on. */
+export function loadState(): void {
+  defaultSettings();
+  ownerSerial = 0;
+  for (let i = 0; i < LISTING_SIZE; i++) listing[i] = 0;
+  if (stateStore.mount() == STATE_SIZE && stateStore.read(buf, 0) == STATE_SIZE && decodeSettings(buf, 0, SETTINGS_SIZE, settings) >= 0) {
+    parseTzRule(settings.tzRule, 0, tzRuleLength(settings), tz);
+    ownerSerial = be32(buf, SETTINGS_SIZE);
+    for (let i = 0; i < LISTING_SIZE; i++) listing[i] = buf[SETTINGS_SIZE + 4 + i];
+  } else {
+    defaultSettings();
+  }
+  denylistCountKept = 0;
+  denylistVersionKept = 0;
+  const n = denyStore.mount();
+  if (n >= 0 && denyStore.read(denylist, 0) == n) {
+    denylistVersionKept = be32(denylist, 0);
+    denylistCountKept = (i32(denylist[4]) << 8) | i32(denylist[5]);
+  }
+}
+
+/** Writes settings + owner + listing as one crash-safe record; 0 or -1. */
+export function saveState(): i32 {
+  if (encodeSettings(settings, buf, 0, SETTINGS_SIZE) < 0) return -1;
+  put32(buf, SETTINGS_SIZE, ownerSerial);
+  for (let i = 0; i < LISTING_SIZE; i++) buf[SETTINGS_SIZE + 4 + i] = listing[i];
+  return stateStore.write(buf, 0, STATE_SIZE);
+}
+
+/** Sets the owner (0 clears). */
+export function setOwner(serial: u32): void {
+  ownerSerial = serial;
+}
+
+/** Keeps a verified denylist of `len` bytes at src[off..); 0 or -1. */
+export function saveDenylist(src: Uint8Array, off: i32, len: i32): i32 {
+  if (denyStore.write(src, off, len) != 0) return -1;
+  for (let i = 0; i < len; i++) denylist[i] = src[off + i];
+  denylistVersionKept = be32(denylist, 0);
+  denylistCountKept = (i32(denylist[4]) << 8) | i32(denylist[5]);
+  return 0;
+}

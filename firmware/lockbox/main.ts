@@ -1,0 +1,128 @@
+/**
+ * Lockbox firmware entry points (events, firmware/hal/hal.ts) and the keypad state machine
+ * (spec lockbox.md §3). Every event does a bounded amount of work and returns.
+ *
+ *   no card ──cardInserted──▶ authenticate ──▶ ENTRY (CODE) ──PIN ENT──▶ rules ──▶ open / deny
+ *                                               │  FUNC 0 code ENT: CARS     ├─▶ CBS (CODE flashing)
+ *                                               │  PIN FUNC 1 [code] ENT: shackle
+ *                                               │  PIN FUNC 2 MLS# ENT: take ownership
+ */
+import { KEY_FUNC, KEY_ENT, KEY_CLR, halWakeAfter, halUptimeMs } from "../hal/hal";
+import { showAwaitingEntry, showIdle, showDenied, REASON_BAD_ENTRY } from "./indicate";
+import { loadFactory, loadState } from "./config";
+import { mountJournal, journal } from "./audit";
+import { clock, insertCard, finishCard, enterPin, enterCbs, enterCars, enterShackle, enterOwnership, cardReady } from "./access";
+
+/** Keys kept per entry (FUNC + function + up to 16 digits). */
+const ENTRY_MAX: i32 = 20;
+/** Idle time after which a half-typed entry is dropped (ms). */
+const ENTRY_TIMEOUT_MS: i32 = 30000;
+
+const STATE_NO_CARD: i32 = 0;
+const STATE_ENTRY: i32 = 1;
+const STATE_CBS: i32 = 2;
+const STATE_DONE: i32 = 3;
+const STATE_FAULT: i32 = 4;
+
+let state: i32 = STATE_NO_CARD;
+const entry = new Uint8Array(ENTRY_MAX);
+let entryLen: i32 = 0;
+let lastKeyMs: u32 = 0;
+const uartRxBuf = new Uint8Array(256);
+
+/** Power-on reset. */
+export function init(): void {
+  state = STATE_NO_CARD;
+  entryLen = 0;
+  if (!loadFactory()) {
+    state = STATE_FAULT;
+    showDenied(0);
+    return;
+  }
+  loadState();
+  mountJournal();
+  clock.boot(journal.newestTime);
+  showIdle();
+}
+
+/** The wake-up requested with halWakeAfter: drops a stale entry. */
+export function tick(): void {
+  if ((state == STATE_ENTRY || state == STATE_CBS) && entryLen > 0 && halUptimeMs() - lastKeyMs >= u32(ENTRY_TIMEOUT_MS)) {
+    entryLen = 0;
+    if (state == STATE_CBS) finishCard(REASON_BAD_ENTRY);
+    state = state == STATE_CBS ? STATE_DONE : state;
+    if (state == STATE_ENTRY) showAwaitingEntry();
+  }
+}
+
+/** Address of the buffer where the host places received service-port bytes before uartRx. */
+export function uartRxBuffer(): usize {
+  return uartRxBuf.dataStart;
+}
+
+/** Service-port bytes arrived (OSDP PD; not wired in this build: ignored). */
+export function uartRx(len: i32): void {
+  if (len < 0 || len > uartRxBuf.length) return;
+}
+
+/** Card detect closed: authenticate and read the card, then wait for an entry. */
+export function cardInserted(): void {
+  if (state == STATE_FAULT) return;
+  entryLen = 0;
+  state = insertCard() ? STATE_ENTRY : STATE_DONE;
+}
+
+/** Card detect opened: end of the transaction. */
+export function cardRemoved(): void {
+  if (state == STATE_FAULT) return;
+  if (state != STATE_NO_CARD) finishCard(-1);
+  state = STATE_NO_CARD;
+  entryLen = 0;
+  showIdle();
+}
+
+/** A key went down: 0..9, KEY_FUNC, KEY_ENT, KEY_CLR. */
+export function key(code: i32): void {
+  if (state != STATE_ENTRY && state != STATE_CBS) return;
+  lastKeyMs = halUptimeMs();
+  halWakeAfter(ENTRY_TIMEOUT_MS);
+  if (code == KEY_CLR) {
+    entryLen = 0;
+    return;
+  }
+  if (code != KEY_ENT) {
+    if ((code >= 0 && code <= 9) || code == KEY_FUNC) {
+      if (entryLen < ENTRY_MAX) entry[entryLen] = u8(code);
+      entryLen++;
+    }
+    return;
+  }
+  const n = entryLen;
+  entryLen = 0;
+  if (n > ENTRY_MAX) {
+    showDenied(REASON_BAD_ENTRY);
+    return;
+  }
+  if (state == STATE_CBS) {
+    enterCbs(entry, n);
+    state = STATE_DONE;
+    return;
+  }
+  let func = 0;
+  while (func < n && entry[func] != KEY_FUNC) func++;
+  let needCbs = false;
+  if (func == n) {
+    needCbs = enterPin(entry, n);
+  } else if (func + 1 < n) {
+    const fn = i32(entry[func + 1]);
+    const args = func + 2;
+    if (fn == 0 && func == 0) enterCars(entry, args, n - args);
+    else if (fn == 1) enterShackle(entry, func, args, n - args);
+    else if (fn == 2) enterOwnership(entry, func, args, n - args);
+    else showDenied(REASON_BAD_ENTRY);
+  } else {
+    showDenied(REASON_BAD_ENTRY);
+  }
+  if (needCbs) state = STATE_CBS;
+  else if (!cardReady()) state = STATE_DONE;
+}

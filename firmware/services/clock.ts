@@ -1,0 +1,47 @@
+/**
+ * The lockbox clock (spec lockbox.md §2.4, DESIGN.md §2 "Time"): UTC from the RTC, never behind
+ * the newest logged record; untrusted after the RTC lost power until an authenticated source
+ * (a renewed card's server time, read inside the SCP03 session) corrects it.
+ */
+import { halRtcRead, halRtcWrite, halRtcValid } from "../hal/hal";
+
+/** A trusted clock is stepped forward only when an authenticated time is this far ahead (seconds). */
+export const CLOCK_STEP_THRESHOLD: u32 = 300;
+
+export class Clock {
+  trusted: bool = false;
+  /** No time the firmware uses is below this (the newest logged record's time). */
+  floor: u32 = 0;
+
+  /** At power-on: trust the RTC only if it kept power and is not behind the log. */
+  boot(newestLogged: u32): void {
+    this.floor = newestLogged;
+    this.trusted = halRtcValid();
+    if (halRtcRead() < newestLogged) {
+      halRtcWrite(newestLogged);
+      this.trusted = false;
+    }
+  }
+
+  /** Current UTC seconds. */
+  now(): u32 {
+    const t = halRtcRead();
+    return t < this.floor ? this.floor : t;
+  }
+
+  /**
+   * Offers an authenticated time. Sets the RTC when the clock is untrusted (forward only) or when
+   * the time is more than CLOCK_STEP_THRESHOLD ahead; returns true when the clock changed.
+   */
+  offerAuthenticated(utc: u32): bool {
+    const now = this.now();
+    if (utc <= now) {
+      if (!this.trusted) this.trusted = true;
+      return false;
+    }
+    if (this.trusted && utc - now <= CLOCK_STEP_THRESHOLD) return false;
+    halRtcWrite(utc);
+    this.trusted = true;
+    return true;
+  }
+}
