@@ -1,6 +1,7 @@
 // Test harness: exports the protocol/osdp drivers (test/wasm/osdp-driver.ts) over static buffers,
 // with AES supplied by the host (env.aesSetKey/aesEncrypt/aesDecrypt, node:crypto in the tests).
 import { BlockCipher } from "../../protocol/blockcipher";
+import { OsdpPacket, decodePacket, encodePacket } from "../../protocol/osdp/packet";
 import {
   payloadRoundTrip, packetRoundTrip, frameStream, secureSetCipher, secureSeal, secureOpen, secureHandshake,
 } from "./osdp-driver";
@@ -57,4 +58,21 @@ export function payloadBatch(count: i32): i32 {
     i += len;
   }
   return o;
+}
+
+const benchPacket = new OsdpPacket();
+
+/** Decodes the packet in input[off..off+len) (bench/osdp.bench.ts). */
+export function decode(off: i32, len: i32): i32 { return decodePacket(input, off, len, benchPacket); }
+
+/** Encodes a CRC command packet with input[dataOff..+dataLen) as payload into the output (bench/osdp.bench.ts). */
+export function encode(code: i32, dataOff: i32, dataLen: i32): i32 {
+  benchPacket.address = 1;
+  benchPacket.isReply = false;
+  benchPacket.sqn = 1;
+  benchPacket.useCrc = true;
+  benchPacket.scbType = 0;
+  benchPacket.mark = true;
+  benchPacket.code = u8(code);
+  return encodePacket(benchPacket, input, dataOff, dataLen, output, 0, output.length);
 }
