@@ -39,11 +39,11 @@ export class LoopbackCardPort {
   }
 
   transmit(buf: Uint8Array, off: number, len: number): void {
-    let burst = buf.slice(off, off + len);
+    let burst: Uint8Array = buf.slice(off, off + len);
     if (this.noise) burst = this.noise(burst, true);
     this.pending = new Uint8Array(0);
     if (this.fidi !== this.card.fidi) return;
-    let reply = this.card.receive(burst);
+    let reply: Uint8Array = this.card.receive(burst);
     if (this.card.replyFidi !== this.fidi) return;
     if (this.noise) reply = this.noise(reply, false);
     this.pending = reply;
@@ -55,6 +55,11 @@ export class LoopbackCardPort {
     this.pending = this.pending.subarray(n);
     if (n < max) this.timeoutMicros += timeoutEtu * this.card.etuMicros(this.fidi);
     return n;
+  }
+
+  /** The card's reply not yet read by the reader (for recording sessions). */
+  pendingReply(): Uint8Array {
+    return this.pending.slice();
   }
 
   setFiDi(fidi: number): void {

@@ -2,6 +2,7 @@
 // iso7816-drivers.ts over static buffers, so the WASM build can be compared with the TypeScript
 // build byte for byte (test/iso7816/differential.test.ts).
 import { driveAtr, drivePps, driveT1, driveCommandApdu, driveResponseApdu, driveTiming } from "./iso7816-drivers";
+import { replayLink } from "./iso7816-link";
 
 const input = new Uint8Array(65536);
 const output = new Uint8Array(65536);
@@ -15,3 +16,4 @@ export function t1(len: i32, edcMode: i32, maxInf: i32): i32 { return driveT1(in
 export function commandApdu(len: i32): i32 { return driveCommandApdu(input, len, output); }
 export function responseApdu(len: i32): i32 { return driveResponseApdu(input, len, output); }
 export function timing(fidi: i32, clockHz: i32, bwi: i32, cwi: i32): i32 { return driveTiming(fidi, clockHz, bwi, cwi, output); }
+export function link(len: i32): i32 { return replayLink(input, len, output); }
