@@ -68,27 +68,34 @@ export class JsonFeedScanner {
     if (this.top === Top.Failed) return out;
     const n = text.length;
     for (let i = 0; i < n && this.top !== Top.Failed; i++) {
-      const c = text.charCodeAt(i);
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === BACKSLASH) this.escaped = true;
-        else if (c === QUOTE) {
-          this.inString = false;
-          if (this.keyParts) {
-            this.keyParts.push(text.slice(this.keyFrom, i));
-            const key = this.keyParts.join("");
-            this.keyParts = null;
-            this.expect = Expect.Colon;
-            try {
-              this.lastKey = JSON.parse(`"${key}"`) as string;
-            } catch {
-              out.push(this.fatal("a top-level member name is not a valid JSON string", i));
-              this.top = Top.Failed;
-            }
-          } else if (this.capture && this.capture.scalar) {
-            this.finish(text, i + 1, out);
+        const q = this.stringEnd(text, i, n);
+        if (q < 0) break;
+        i = q;
+        this.inString = false;
+        if (this.keyParts) {
+          this.keyParts.push(text.slice(this.keyFrom, i));
+          const key = this.keyParts.join("");
+          this.keyParts = null;
+          this.expect = Expect.Colon;
+          try {
+            this.lastKey = JSON.parse(`"${key}"`) as string;
+          } catch {
+            out.push(this.fatal("a top-level member name is not a valid JSON string", i));
+            this.top = Top.Failed;
           }
+        } else if (this.capture && this.capture.scalar) {
+          this.finish(text, i + 1, out);
         }
+        continue;
+      }
+      const c = text.charCodeAt(i);
+      if (this.capture !== null && !this.capture.scalar) {
+        // Inside a record only strings and nesting matter; JSON.parse judges the rest.
+        if (c === QUOTE) this.inString = true;
+        else if (c === LBRACE) this.closers.push(RBRACE);
+        else if (c === LBRACKET) this.closers.push(RBRACKET);
+        else if ((c === RBRACE || c === RBRACKET) && !this.step(c, text, i, out)) this.top = Top.Failed;
         continue;
       }
       if (this.capture && this.capture.scalar && (isSpace(c) || c === COMMA || c === RBRACE || c === RBRACKET)) {
@@ -101,6 +108,29 @@ export class JsonFeedScanner {
     this.offset += n;
     this.carry(text, n);
     return out;
+  }
+
+  /**
+   * Index of the quote that closes the string being read from `i`, or -1 when the chunk ends
+   * inside it (whether it ends inside an escape is carried to the next chunk).
+   */
+  private stringEnd(text: string, i: number, n: number): number {
+    if (this.escaped) {
+      this.escaped = false;
+      i++;
+    }
+    for (;;) {
+      const q = text.indexOf('"', i);
+      const end = q < 0 ? n : q;
+      let run = 0;
+      for (let k = end - 1; k >= i && text.charCodeAt(k) === BACKSLASH; k--) run++;
+      if (q < 0) {
+        this.escaped = (run & 1) === 1;
+        return -1;
+      }
+      if ((run & 1) === 0) return q;
+      i = q + 1;
+    }
   }
 
   private failed(): boolean {
