@@ -44,6 +44,7 @@ export interface CardStatusView {
   reactivatedAt: string | null;
   reactivationPending: boolean;
   carsCodesThisMonth: number;
+  pinFailures: number;
 }
 
 /** Issues a card to an active member: a fresh serial, a PIN verifier, expiry one renewal period out. */
@@ -77,7 +78,7 @@ export function checkPin(db: Database, serial: string, pin: string, maxFailures:
   const row = db.prepare("SELECT pin_salt, pin_verifier, pin_failures FROM cards WHERE serial = ?").get(serial) as
     { pin_salt: Uint8Array | null; pin_verifier: Uint8Array | null; pin_failures: number } | undefined;
   if (!row) throw new ServerError("unknown-card", `no card ${serial}`);
-  if (row.pin_failures >= maxFailures) throw new ServerError("pin-locked", `too many wrong PINs for card ${serial}; an administrator must reset it`);
+  if (row.pin_failures >= maxFailures) throw new ServerError("pin-locked", `too many wrong PINs for card ${serial}; an administrator must unlock it`);
   const ok = row.pin_salt !== null && row.pin_verifier !== null && /^[0-9]{4,12}$/.test(pin) && timingSafeEqual(pinVerifier(pin, row.pin_salt), row.pin_verifier);
   if (!ok) {
     db.prepare("UPDATE cards SET pin_failures = pin_failures + 1 WHERE serial = ?").run(serial);
@@ -101,6 +102,11 @@ export function reactivateCard(db: Database, serial: string, nowUtc: number): vo
   db.prepare("UPDATE cards SET status = 'active', reactivated_at = ?, reactivation_pending = 1, pin_failures = 0 WHERE serial = ?").run(iso(nowUtc), serial);
 }
 
+/** Clears the CARS PIN lock after the administrator checked the agent's identity. */
+export function unlockPin(db: Database, serial: string): void {
+  if (db.prepare("UPDATE cards SET pin_failures = 0 WHERE serial = ?").run(serial).changes === 0) throw new ServerError("unknown-card", `no card ${serial}`);
+}
+
 /** A card's status for the API. */
 export function cardStatus(db: Database, serial: string, nowUtc: number): CardStatusView {
   const r = db.prepare(`SELECT c.*, m.member_key, m.status AS member_status FROM cards c JOIN members m ON m.id = c.member_id WHERE c.serial = ?`).get(serial) as
@@ -112,7 +118,7 @@ export function cardStatus(db: Database, serial: string, nowUtc: number): CardSt
     serial, association: String(r.association_id), memberKey: String(r.member_key), memberStatus: String(r.member_status), status: String(r.status),
     expiresAt: String(r.expires_at), daysLeft: daysLeft(Date.parse(String(r.expires_at)) / 1000, nowUtc), issuedAt: String(r.issued_at),
     lastRenewedAt: r.last_renewed_at as string | null, deactivatedAt: r.deactivated_at as string | null, reactivatedAt: r.reactivated_at as string | null,
-    reactivationPending: r.reactivation_pending === 1, carsCodesThisMonth: cars.n,
+    reactivationPending: r.reactivation_pending === 1, carsCodesThisMonth: cars.n, pinFailures: Number(r.pin_failures),
   };
 }
 

@@ -13,7 +13,7 @@ import { RelaySessions } from "./relay.ts";
 import { runRenewal, type RenewalEnv, type RenewalOutcome } from "./renewal.ts";
 import { issueCars } from "./cars.ts";
 import {
-  provisionAssociation, issueCardRecord, cardStatus, deactivateCard, reactivateCard, registerLockbox, lockboxSettings, stageSettings, accessLog,
+  provisionAssociation, issueCardRecord, cardStatus, unlockPin, deactivateCard, reactivateCard, registerLockbox, lockboxSettings, stageSettings, accessLog,
 } from "./admin.ts";
 import { str, int, optBool, hexField, serialParam, SERIAL_PATTERN } from "./validate.ts";
 import { ServerError } from "./errors.ts";
@@ -43,6 +43,10 @@ export function buildRouter(db: Database, env: RenewalEnv, sessions: RelaySessio
     })
     .add("POST", "/api/cards/:serial/reactivate", ({ params }) => {
       reactivateCard(db, serialOf(params.serial), now());
+      return cardStatus(db, serialOf(params.serial), now());
+    })
+    .add("POST", "/api/cards/:serial/unlock-pin", ({ params }) => {
+      unlockPin(db, serialOf(params.serial));
       return cardStatus(db, serialOf(params.serial), now());
     })
     .add("POST", "/api/cars", ({ body }) => issueCars(db, deviceId(serialParam(str(body, "serial", 8))), str(body, "pin", 12), now()))

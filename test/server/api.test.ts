@@ -78,7 +78,9 @@ describe("server HTTP API", () => {
     for (let i = 0; i < 4; i++) expect((await call(base, "POST", "/api/cars", { serial: "00bc614e", pin: "9999" })).body.error).toBe("pin-wrong");
     expect((await call(base, "POST", "/api/cars", { serial: "00bc614e", pin: "9999" })).body.error).toBe("pin-wrong");
     expect(await call(base, "POST", "/api/cars", { serial: "00bc614e", pin: "1234" })).toMatchObject({ status: 403, body: { error: "pin-locked" } });
-    expect((await call(base, "GET", "/api/cards/00bc614e")).body.carsCodesThisMonth).toBe(3);
+    expect((await call(base, "GET", "/api/cards/00bc614e")).body).toMatchObject({ carsCodesThisMonth: 3, pinFailures: 5 });
+    expect((await call(base, "POST", "/api/cards/00bc614e/unlock-pin", {})).body.pinFailures).toBe(0);
+    expect((await call(base, "POST", "/api/cars", { serial: "00bc614e", pin: "1234" })).body.error).toBe("cars-monthly-limit");
   });
 
   it("deactivation refuses CARS; reactivation is recorded and pending for the next renewal", async () => {
