@@ -1,0 +1,258 @@
+/**
+ * Runs any device firmware .wasm (lockbox, reader) on simulated hardware by implementing the HAL
+ * import module "hal" (firmware/hal/hal.ts). Time is virtual: the host advances a microsecond clock
+ * by the card link's wire time, by the delays a caller asks for, and to the firmware's requested
+ * wake-ups, so a simulation runs as fast as the host can compute and is reproducible from a seed.
+ * Outputs (lights, buzzer, actuators, UART bytes, debug lines) are delivered as events.
+ */
+import { readFileSync } from "node:fs";
+import { Flash, PowerCut } from "./flash.ts";
+import { Rtc } from "./rtc.ts";
+import { SimRandom } from "./random.ts";
+
+/** The card contacts as the simulator's card emulator provides them (simulator/card/t1-port.ts). */
+export interface CardContacts {
+  reset(buf: Uint8Array, off: number, cap: number): number;
+  transmit(buf: Uint8Array, off: number, len: number): void;
+  receive(buf: Uint8Array, off: number, max: number, timeoutEtu: number): number;
+  setFiDi(fidi: number): void;
+  /** Contacts deactivated: the card loses its volatile state. */
+  powerOff?(): void;
+  /** Simulated microseconds spent on the link so far (characters, processing, timeouts). */
+  wireMicros(): number;
+}
+
+export type DeviceEvent =
+  | { kind: "lights"; atMicros: number; steady: number; flashing: number }
+  | { kind: "beep"; atMicros: number; count: number; ms: number }
+  | { kind: "release"; atMicros: number; actuator: number; ms: number }
+  | { kind: "uart"; atMicros: number; bytes: Uint8Array }
+  | { kind: "debug"; atMicros: number; text: string };
+
+export interface HostOptions {
+  /** Path of the .wasm, or its bytes. */
+  wasm: string | Uint8Array;
+  flash: Flash;
+  rtc: Rtc;
+  seed: number;
+  batteryMillivolts?: number;
+  /** Called for every output event (in addition to `events`). */
+  onEvent?: (e: DeviceEvent) => void;
+}
+
+/** The firmware trapped (abort or a wasm trap): a bug, never a reaction to input. */
+export class FirmwareTrap extends Error {
+  override name = "FirmwareTrap";
+}
+
+interface FirmwareExports {
+  memory: WebAssembly.Memory;
+  _start?: () => void;
+  init(): void;
+  tick(): void;
+  key?(code: number): void;
+  cardInserted?(): void;
+  cardRemoved?(): void;
+  uartRx?(len: number): void;
+  uartRxBuffer?(): number;
+}
+
+const moduleCache = new Map<string, WebAssembly.Module>();
+
+function compile(wasm: string | Uint8Array): WebAssembly.Module {
+  if (typeof wasm !== "string") return new WebAssembly.Module(wasm);
+  let m = moduleCache.get(wasm);
+  if (!m) {
+    m = new WebAssembly.Module(readFileSync(wasm));
+    moduleCache.set(wasm, m);
+  }
+  return m;
+}
+
+export class DeviceHost {
+  readonly flash: Flash;
+  readonly rtc: Rtc;
+  /** Simulated time since the host was created, in microseconds. */
+  micros = 0;
+  events: DeviceEvent[] = [];
+  lights = { steady: 0, flashing: 0 };
+  /** False after a power cut or trap until reboot(). */
+  running = false;
+  batteryMillivolts: number;
+  /** Why the device stopped, when it did. */
+  stopReason: Error | null = null;
+
+  private readonly module: WebAssembly.Module;
+  private readonly random: SimRandom;
+  private readonly onEvent?: (e: DeviceEvent) => void;
+  private ex!: FirmwareExports;
+  private bootMicros = 0;
+  private wakeAtMicros = 0;
+  private card: CardContacts | null = null;
+  private cardPowered = false;
+
+  constructor(opts: HostOptions) {
+    this.module = compile(opts.wasm);
+    this.flash = opts.flash;
+    this.rtc = opts.rtc;
+    this.random = new SimRandom(opts.seed);
+    this.batteryMillivolts = opts.batteryMillivolts ?? 6000;
+    this.onEvent = opts.onEvent;
+  }
+
+  private emit(e: DeviceEvent): void {
+    this.events.push(e);
+    this.onEvent?.(e);
+  }
+
+  private mem(ptr: number, len: number): Uint8Array {
+    return new Uint8Array(this.ex.memory.buffer, ptr, len);
+  }
+
+  private withCard<T>(fallback: T, fn: (c: CardContacts) => T): T {
+    const c = this.card;
+    if (!c || !this.cardPowered) return fallback;
+    const before = c.wireMicros();
+    const r = fn(c);
+    this.micros += c.wireMicros() - before;
+    return r;
+  }
+
+  private imports(): WebAssembly.Imports {
+    return {
+      env: {
+        abort: (_msg: number, _file: number, line: number, column: number): never => {
+          throw new FirmwareTrap(`firmware abort at ${line}:${column}`);
+        },
+      },
+      hal: {
+        cardPresent: (): number => (this.card ? 1 : 0),
+        cardReset: (buf: number, cap: number): number => {
+          if (!this.card) return 0;
+          this.cardPowered = true;
+          return this.withCard(0, (c) => c.reset(this.mem(buf, cap), 0, cap));
+        },
+        cardPowerOff: (): void => {
+          if (this.card && this.cardPowered) this.card.powerOff?.();
+          this.cardPowered = false;
+        },
+        cardTransmit: (buf: number, len: number): void => this.withCard(undefined, (c) => c.transmit(this.mem(buf, len), 0, len)),
+        cardReceive: (buf: number, max: number, timeoutEtu: number): number =>
+          this.withCard(0, (c) => c.receive(this.mem(buf, max), 0, max, timeoutEtu)),
+        cardSetFiDi: (fidi: number): void => this.withCard(undefined, (c) => c.setFiDi(fidi)),
+        uartTransmit: (buf: number, len: number): void => this.emit({ kind: "uart", atMicros: this.micros, bytes: this.mem(buf, len).slice() }),
+        flashSize: (): number => this.flash.bytes.length,
+        flashSectorSize: (): number => this.flash.sectorSize,
+        flashRead: (addr: number, buf: number, len: number): number => {
+          const src = this.flash.read(addr, len);
+          if (!src) return -1;
+          this.mem(buf, len).set(src);
+          return 0;
+        },
+        flashProgram: (addr: number, buf: number, len: number): number => this.flash.program(addr, this.mem(buf, len).slice()),
+        flashErase: (sector: number): number => this.flash.erase(sector),
+        rtcRead: (): number => this.rtc.read(this.micros),
+        rtcWrite: (utc: number): void => this.rtc.write(this.micros, utc >>> 0),
+        rtcValid: (): number => (this.rtc.valid ? 1 : 0),
+        uptimeMs: (): number => Math.floor((this.micros - this.bootMicros) / 1000) >>> 0,
+        wakeAfter: (ms: number): void => {
+          this.wakeAtMicros = ms > 0 ? this.micros + ms * 1000 : 0;
+        },
+        lights: (steady: number, flashing: number): void => {
+          this.lights = { steady, flashing };
+          this.emit({ kind: "lights", atMicros: this.micros, steady, flashing });
+        },
+        beep: (count: number, ms: number): void => this.emit({ kind: "beep", atMicros: this.micros, count, ms }),
+        release: (actuator: number, ms: number): void => this.emit({ kind: "release", atMicros: this.micros, actuator, ms }),
+        batteryMillivolts: (): number => this.batteryMillivolts,
+        randomBytes: (buf: number, len: number): void => this.mem(buf, len).set(this.random.bytes(len)),
+        debugLog: (buf: number, len: number): void =>
+          this.emit({ kind: "debug", atMicros: this.micros, text: new TextDecoder().decode(this.mem(buf, len)) }),
+      },
+    };
+  }
+
+  /** Runs one firmware entry point; a power cut stops the device, a trap is rethrown. */
+  private call(fn: () => void): void {
+    if (!this.running) return;
+    try {
+      fn();
+    } catch (err) {
+      this.running = false;
+      this.stopReason = err as Error;
+      this.cardPowered = false;
+      if (err instanceof PowerCut) return;
+      if (err instanceof WebAssembly.RuntimeError) throw new FirmwareTrap(`firmware trapped: ${err.message}`);
+      throw err;
+    }
+  }
+
+  /** Power-on: a fresh instance (RAM lost), static initialisation, then init(). */
+  boot(): void {
+    const instance = new WebAssembly.Instance(this.module, this.imports());
+    this.ex = instance.exports as unknown as FirmwareExports;
+    this.bootMicros = this.micros;
+    this.wakeAtMicros = 0;
+    this.running = true;
+    this.stopReason = null;
+    this.cardPowered = false;
+    this.call(() => {
+      this.ex._start?.();
+      this.ex.init();
+    });
+    if (this.card && this.running) this.call(() => this.ex.cardInserted?.());
+  }
+
+  /** Bytes of the firmware's linear memory (fixed: the firmware may not grow it). */
+  memoryBytes(): number {
+    return this.ex.memory.buffer.byteLength;
+  }
+
+  /** Advances simulated time by ms, delivering the firmware's wake-up when it falls due. */
+  advance(ms: number): void {
+    const until = this.micros + ms * 1000;
+    while (this.running && this.wakeAtMicros !== 0 && this.wakeAtMicros <= until) {
+      this.micros = Math.max(this.micros, this.wakeAtMicros);
+      this.wakeAtMicros = 0;
+      this.call(() => this.ex.tick());
+    }
+    this.micros = Math.max(this.micros, until);
+  }
+
+  /** Puts a card in the slot (card-detect closes). */
+  insertCard(contacts: CardContacts): void {
+    this.card = contacts;
+    this.call(() => this.ex.cardInserted?.());
+  }
+
+  /** Takes the card out (card-detect opens). */
+  removeCard(): void {
+    this.card = null;
+    this.cardPowered = false;
+    this.call(() => this.ex.cardRemoved?.());
+  }
+
+  /** One key press; `gapMs` of simulated time passes first (a person typing). */
+  pressKey(code: number, gapMs = 0): void {
+    if (gapMs > 0) this.advance(gapMs);
+    this.call(() => this.ex.key?.(code));
+  }
+
+  /** Bytes arriving on the service UART. */
+  uartReceive(bytes: Uint8Array): void {
+    const rx = this.ex.uartRxBuffer?.();
+    if (rx === undefined) return;
+    for (let at = 0; at < bytes.length && this.running; at += 256) {
+      const chunk = bytes.subarray(at, at + 256);
+      this.mem(rx, chunk.length).set(chunk);
+      this.call(() => this.ex.uartRx?.(chunk.length));
+    }
+  }
+
+  /** Events since the last call, and forgets them. */
+  drainEvents(): DeviceEvent[] {
+    const e = this.events;
+    this.events = [];
+    return e;
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * A simulated association (DESIGN.md §2, §5): its master keys (from a seed), the cards it issues,
+ * the lockboxes it provisions, and the server-side operations a renewal would perform on a card
+ * (renew with server time, stage settings, push a denylist) and CARS code issuance. Used by the
+ * scenarios, `lockbox sim`, and the lockbox tests.
+ */
+import { issueCard, type IssueParams } from "../card/issue.ts";
+import { Card } from "../card/card.ts";
+import { LoopbackCardPort } from "../card/t1-port.ts";
+import { CardClient, cardKeys } from "../card/client.ts";
+import { aesBlockCipher, hmacSha256 } from "../crypto/index.ts";
+import { deriveKey, KEY_LOCKBOX_AUDIT, KEY_CARS, KEY_DENYLIST } from "../../protocol/card/keys.ts";
+import * as C from "../../protocol/card/commands.ts";
+import * as L from "../../protocol/card/layouts.ts";
+import { sealDenylist, denylistSize } from "../../protocol/card/denylist.ts";
+import { carsMessage, carsCodeFromMac, CARS_MESSAGE_SIZE, CARS_DIGITS } from "../../protocol/cars/cars.ts";
+import { crc32 } from "../../protocol/crc.ts";
+import { SimRandom } from "../host/random.ts";
+import type { CardContacts } from "../host/host.ts";
+
+/** Layout of the factory block in flash sector 0 (spec lockbox.md §2.1). */
+export const FACTORY_SIZE = 84;
+export const FACTORY_MAGIC = 0x4c425831;
+/** Sectors before the journal: factory, state A/B, denylist A/B. */
+export const SECTORS_BEFORE_JOURNAL = 5;
+
+export interface CardHolder {
+  name: string;
+  serial: number;
+  pin: string;
+  card: Card;
+  roles: number;
+}
+
+export interface LockboxProvision {
+  lockboxId: number;
+  carsPerMonth: number;
+  carsConsecutiveDays: number;
+  journalSectors: number;
+}
+
+export class SimAssociation {
+  readonly id: number;
+  readonly cardAuthMaster: Uint8Array;
+  readonly serverMaster: Uint8Array;
+  readonly auditMaster: Uint8Array;
+  private readonly random: SimRandom;
+  private readonly bc = aesBlockCipher();
+  private issueCounter = new Map<number, number>();
+
+  constructor(id: number, seed: number) {
+    this.id = id;
+    this.random = new SimRandom(seed ^ 0xa55a_0000 ^ id);
+    this.cardAuthMaster = this.random.bytes(16);
+    this.serverMaster = this.random.bytes(16);
+    this.auditMaster = this.random.bytes(16);
+  }
+
+  private derive(master: Uint8Array, purpose: number, device: number): Uint8Array {
+    const out = new Uint8Array(16);
+    deriveKey(this.bc, master, 0, purpose, this.id, device, out, 0);
+    return out;
+  }
+
+  auditKey(lockboxId: number): Uint8Array {
+    return this.derive(this.auditMaster, KEY_LOCKBOX_AUDIT, lockboxId);
+  }
+
+  carsKey(): Uint8Array {
+    return this.derive(this.serverMaster, KEY_CARS, 0);
+  }
+
+  denylistKey(): Uint8Array {
+    return this.derive(this.serverMaster, KEY_DENYLIST, 0);
+  }
+
+  /** Personalizes a card (simulator/card/issue.ts) with a seeded card RNG. */
+  issue(name: string, serial: number, pin: string, expiry: number, roles = L.ROLE_AGENT): CardHolder {
+    const rng = new SimRandom(serial ^ 0x5eed);
+    const params: IssueParams = {
+      cardSerial: serial, associationId: this.id, roleFlags: roles, memberKey: `M-${serial}`, mlsId: name.slice(0, 16),
+      cardAuthMaster: this.cardAuthMaster, serverMaster: this.serverMaster, pin, expiry,
+    };
+    this.issueCounter.set(serial, 1);
+    return { name, serial, pin, roles, card: issueCard(params, { random: (n) => rng.bytes(n) }) };
+  }
+
+  /** The factory block a lockbox of this association is provisioned with. */
+  factoryBlock(p: LockboxProvision): Uint8Array {
+    const b = new Uint8Array(FACTORY_SIZE);
+    const v = new DataView(b.buffer);
+    v.setUint32(0, FACTORY_MAGIC);
+    v.setUint32(4, p.lockboxId);
+    v.setUint32(8, this.id);
+    b.set(this.cardAuthMaster, 12);
+    b.set(this.auditKey(p.lockboxId), 28);
+    b.set(this.carsKey(), 44);
+    b.set(this.denylistKey(), 60);
+    b[76] = p.carsPerMonth;
+    b[77] = p.carsConsecutiveDays;
+    b[78] = p.journalSectors;
+    v.setUint32(FACTORY_SIZE - 4, crc32(b, 0, FACTORY_SIZE - 4));
+    return b;
+  }
+
+  /** The CARS code the server issues for (serial, local day, sequence) (spec lockbox.md §4). */
+  carsCode(serial: number, localDay: number, sequence: number): string {
+    const msg = new Uint8Array(CARS_MESSAGE_SIZE);
+    carsMessage(serial >>> 0, localDay, sequence, msg, 0);
+    return String(carsCodeFromMac(hmacSha256(this.carsKey(), msg), 0)).padStart(CARS_DIGITS, "0");
+  }
+
+  /** A server-party SCP03 session with the card, as the renewal path opens one. */
+  serverSession(holder: CardHolder): CardClient {
+    holder.card.powerOn();
+    const client = new CardClient((apdu) => holder.card.transmitApdu(apdu));
+    client.authenticate(C.PARTY_SERVER, cardKeys(C.PARTY_SERVER, this.serverMaster, this.id, holder.serial), 0x33, this.random.bytes(8));
+    return client;
+  }
+
+  /** Renews a card: new expiry, server time, and acknowledged marks (lockbox id → acked-below). */
+  renew(holder: CardHolder, expiry: number, serverTime: number, acked: Map<number, number> = new Map()): void {
+    const client = this.serverSession(holder);
+    const auth = new L.Authorization();
+    L.decodeAuthorization(client.readObject(C.OBJ_AUTHORIZATION), 0, L.AUTHORIZATION_SIZE, auth);
+    const counter = Math.max(this.issueCounter.get(holder.serial) ?? 1, auth.issueCounter) + 1;
+    this.issueCounter.set(holder.serial, counter);
+    const fresh = new L.Authorization();
+    fresh.expiry = expiry;
+    fresh.issueCounter = counter;
+    const st = new L.ServerTime();
+    st.serverTime = serverTime;
+    st.count = acked.size;
+    [...acked].forEach(([id, below], i) => {
+      st.lockboxIds[i] = id;
+      st.ackedBelow[i] = below;
+    });
+    const body = new Uint8Array(L.AUTHORIZATION_SIZE + L.serverTimeSize(acked.size));
+    L.encodeAuthorization(fresh, body, 0, L.AUTHORIZATION_SIZE);
+    L.encodeServerTime(st, body, L.AUTHORIZATION_SIZE, body.length - L.AUTHORIZATION_SIZE);
+    client.expectOk(C.INS_RENEW, 0, 0, body);
+    holder.card.powerOff();
+  }
+
+  /** Stages settings for a lockbox on the (owner's) card. */
+  stageSettings(holder: CardHolder, s: L.Settings): void {
+    const client = this.serverSession(holder);
+    const body = new Uint8Array(L.SETTINGS_SIZE);
+    L.encodeSettings(s, body, 0, L.SETTINGS_SIZE);
+    client.expectOk(C.INS_STAGE_SETTINGS, 0, 0, body);
+    holder.card.powerOff();
+  }
+
+  /** Writes a signed denylist of (serial, expiry) entries onto the card. */
+  pushDenylist(holder: CardHolder, version: number, entries: [number, number][]): void {
+    const sorted = [...entries].sort((a, b) => a[0] - b[0]);
+    const list = new Uint8Array(denylistSize(sorted.length));
+    const v = new DataView(list.buffer);
+    v.setUint32(0, version);
+    v.setUint16(4, sorted.length);
+    sorted.forEach(([serial, exp], i) => {
+      v.setUint32(6 + 8 * i, serial);
+      v.setUint32(10 + 8 * i, exp);
+    });
+    sealDenylist(this.bc, this.denylistKey(), 0, list, 0, sorted.length);
+    const client = this.serverSession(holder);
+    const sw = client.updateDenylist(list);
+    holder.card.powerOff();
+    if (sw !== 0x9000) throw new Error(`card refused the denylist: ${sw.toString(16)}`);
+  }
+
+  /** Reads a card file's stored records (server party), as the next renewal would upload them. */
+  readRecords(holder: CardHolder, fileId: number): Uint8Array[] {
+    const client = this.serverSession(holder);
+    const out = client.readAllRecords(fileId);
+    holder.card.powerOff();
+    return out;
+  }
+
+  /** The card's authorization object (server party). */
+  readAuthorization(holder: CardHolder): L.Authorization {
+    const client = this.serverSession(holder);
+    const auth = new L.Authorization();
+    L.decodeAuthorization(client.readObject(C.OBJ_AUTHORIZATION), 0, L.AUTHORIZATION_SIZE, auth);
+    holder.card.powerOff();
+    return auth;
+  }
+}
+
+/** The card's contacts for a lockbox's slot: T=1 over the emulator, with wire-time accounting. */
+export function contactsOf(holder: CardHolder): CardContacts & { port: LoopbackCardPort } {
+  const port = new LoopbackCardPort(holder.card.t1());
+  return {
+    port,
+    reset: (b, o, c) => {
+      holder.card.powerOn();
+      return port.reset(b, o, c);
+    },
+    powerOff: () => holder.card.powerOff(),
+    transmit: (b, o, l) => port.transmit(b, o, l),
+    receive: (b, o, m, t) => port.receive(b, o, m, t),
+    setFiDi: (f) => port.setFiDi(f),
+    wireMicros: () => port.wireMicros(),
+  };
+}
