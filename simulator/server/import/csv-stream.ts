@@ -44,82 +44,88 @@ export class CsvScanner {
   push(text: string): CsvEvent[] {
     const out: CsvEvent[] = [];
     const n = text.length;
-    let segment = 0;
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
+    const delim = this.delim;
+    let i = 0;
+    while (i < n) {
       if (this.afterCr) {
         this.afterCr = false;
-        if (c === LF) {
-          segment = i + 1;
-          continue;
-        }
+        if (text.charCodeAt(i) === LF) i++;
+        continue;
       }
       switch (this.state) {
-        case State.FieldStart:
+        case State.FieldStart: {
+          const c = text.charCodeAt(i);
           if (c === QUOTE) {
             this.state = State.Quoted;
-            segment = i + 1;
-          } else if (c === this.delim) {
+            i++;
+          } else if (c === delim) {
             this.endField("");
-            segment = i + 1;
+            i++;
           } else if (c === LF || c === CR) {
             if (this.fields.length > 0) this.endField("");
             this.endRow(c, out);
-            segment = i + 1;
+            i++;
           } else {
             this.state = State.Unquoted;
-            segment = i;
           }
           break;
-        case State.Unquoted:
-          if (c === this.delim) {
-            this.endField(text.slice(segment, i));
-            this.state = State.FieldStart;
-            segment = i + 1;
-          } else if (c === LF || c === CR) {
-            this.endField(text.slice(segment, i));
-            this.endRow(c, out);
-            segment = i + 1;
+        }
+        case State.Unquoted: {
+          let j = i;
+          let c = 0;
+          for (; j < n; j++) {
+            c = text.charCodeAt(j);
+            if (c === delim || c === LF || c === CR || c === QUOTE) break;
+          }
+          this.addToField(text.slice(i, j));
+          if (j === n) {
+            i = n;
           } else if (c === QUOTE) {
-            this.addToField(text.slice(segment, i));
             this.fail(`quote inside unquoted field ${this.fields.length + 1}`);
+            i = j + 1;
+          } else {
+            this.endField("");
+            if (c === delim) this.state = State.FieldStart;
+            else this.endRow(c, out);
+            i = j + 1;
           }
           break;
-        case State.Quoted:
-          if (c === QUOTE) {
-            this.addToField(text.slice(segment, i));
-            this.state = State.QuoteInQuoted;
-            segment = i + 1;
-          } else if (c === LF) {
-            this.line++;
-          }
+        }
+        case State.Quoted: {
+          const q = text.indexOf('"', i);
+          const end = q < 0 ? n : q;
+          for (let k = text.indexOf("\n", i); k >= 0 && k < end; k = text.indexOf("\n", k + 1)) this.line++;
+          this.addToField(text.slice(i, end));
+          if (q >= 0) this.state = State.QuoteInQuoted;
+          i = end + 1;
           break;
-        case State.QuoteInQuoted:
+        }
+        case State.QuoteInQuoted: {
+          const c = text.charCodeAt(i);
           if (c === QUOTE) {
             this.addToField('"');
             this.state = State.Quoted;
-            segment = i + 1;
-          } else if (c === this.delim) {
+          } else if (c === delim) {
             this.endField("");
             this.state = State.FieldStart;
-            segment = i + 1;
           } else if (c === LF || c === CR) {
             this.endField("");
             this.endRow(c, out);
-            segment = i + 1;
           } else {
             this.fail(`text after the closing quote of field ${this.fields.length + 1}`);
           }
+          i++;
           break;
-        case State.SkipLine:
-          if (c === LF || c === CR) {
-            this.endRow(c, out);
-            segment = i + 1;
-          }
+        }
+        case State.SkipLine: {
+          let j = i;
+          while (j < n && text.charCodeAt(j) !== LF && text.charCodeAt(j) !== CR) j++;
+          if (j < n) this.endRow(text.charCodeAt(j), out);
+          i = j + 1;
           break;
+        }
       }
     }
-    if (this.state === State.Quoted || this.state === State.Unquoted) this.addToField(text.slice(segment, n));
     return out;
   }
 
