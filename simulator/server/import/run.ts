@@ -129,10 +129,15 @@ function addCounts(into: Counts, c: Counts): void {
 
 /**
  * Runs one import for an association and returns (and stores) its report. Only an unknown
- * association throws; every other failure (source missing, HTTP, a thrown progress callback)
- * rolls the run back and comes back as a report with status "failed".
+ * association or a busy connection throws; every other failure (source missing, HTTP, a thrown
+ * progress callback) rolls the run back and comes back as a report with status "failed".
+ *
+ * The run holds a write transaction across awaits (network and file reads), so `db` must be a
+ * connection nothing else writes through meanwhile: anything written through it would join, and
+ * could be rolled back with, the import. The server gives the importer a connection of its own.
  */
 export async function runImport(db: Database, opts: ImportOptions): Promise<ImportReport> {
+  if (db.inTransaction) throw new Error("runImport needs a connection with no open transaction; give the import its own connection");
   const now = opts.now ?? (() => new Date());
   const association = db.prepare("SELECT id, import_source, import_token FROM associations WHERE id = ?").get(opts.associationId) as AssociationRow | undefined;
   if (!association) throw new Error(`unknown association '${opts.associationId}'`);
