@@ -21,13 +21,16 @@ export const TS_INVERSE: i32 = 0x3f;
 /** TS read as 03: inverse convention received by a direct-convention UART; every byte needs conversion. */
 export const TS_INVERSE_RAW: i32 = 0x03;
 
-/** T=1 EDC from the first TC for T=1, bit 1: 0 = LRC, 1 = CRC. §11.4.4. */
+/** T=1 EDC from the first TC for T=1, bit 1 = 0: LRC. §11.4.4. */
 export const EDC_LRC: i32 = 0;
+/** TC bit 1 = 1: CRC. §11.4.4. */
 export const EDC_CRC: i32 = 1;
 
-/** T=1 defaults when the ATR is silent: IFSC 32, CWI 13, BWI 4. §11.4. */
+/** T=1 IFSC (and IFSD) when the ATR is silent. §11.4.2. */
 export const T1_DEFAULT_IFS: i32 = 32;
+/** T=1 CWI when the ATR is silent. §11.4.3. */
 export const T1_DEFAULT_CWI: i32 = 13;
+/** T=1 BWI when the ATR is silent. §11.4.3. */
 export const T1_DEFAULT_BWI: i32 = 4;
 
 /**

@@ -4,6 +4,7 @@
  * named by family; swParameter() extracts the parameter.
  */
 
+/** 9000: normal processing. */
 export const SW_OK: i32 = 0x9000;
 /** 61xx: SW2 more response bytes are available (GET RESPONSE). */
 export const SW_BYTES_AVAILABLE: i32 = 0x6100;

@@ -21,20 +21,29 @@ export const T1_MAX_INF: i32 = 254;
 /** Largest block: prologue + 254 + 2-byte CRC. */
 export const T1_MAX_BLOCK: i32 = 259;
 
+/** Block kinds by PCB bits 8..7 (§11.3.2.2): information, receive-ready, supervisory. */
 export const T1_BLOCK_I: i32 = 0;
+/** R-block (PCB 100x xxxx). */
 export const T1_BLOCK_R: i32 = 1;
+/** S-block (PCB 11xx xxxx). */
 export const T1_BLOCK_S: i32 = 2;
 
-/** R-block error codes (PCB b4..b1). §11.3.2.2. */
+/** R-block error code (PCB b4..b1, §11.3.2.2): error-free acknowledgement. */
 export const T1_R_OK: i32 = 0;
+/** R-block error code: EDC or parity error. */
 export const T1_R_EDC_ERROR: i32 = 1;
+/** R-block error code: other error. */
 export const T1_R_OTHER_ERROR: i32 = 2;
 
-/** S-block functions (PCB b5..b1). §11.3.2.2. */
+/** S-block function (PCB b5..b1, §11.3.2.2): resynchronise the block layer. */
 export const T1_S_RESYNCH: i32 = 0;
+/** S-block function: information field size (INF: new IFS). */
 export const T1_S_IFS: i32 = 1;
+/** S-block function: abort the chain. */
 export const T1_S_ABORT: i32 = 2;
+/** S-block function: waiting time extension (INF: BWT multiplier). */
 export const T1_S_WTX: i32 = 3;
+/** S-block function: VPP error (response only). */
 export const T1_S_VPP_ERROR: i32 = 4;
 
 /** A decoded block. INF stays in the caller's buffer at infOff..infOff+infLen. */

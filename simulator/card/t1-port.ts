@@ -10,6 +10,7 @@ import { FIDI_DEFAULT } from "../../protocol/iso7816/timing.ts";
 /** Transforms one burst on its way across the line (corrupt, drop, insert, truncate). */
 export type LineNoise = (burst: Uint8Array, toCard: boolean) => Uint8Array;
 
+/** The reader-side card slot wired straight to a CardT1 in the same process. */
 export class LoopbackCardPort {
   readonly card: CardT1;
   noise: LineNoise | null;

@@ -18,8 +18,12 @@ import {
 import { ERR_T1_BAD_EDC } from "../../protocol/iso7816/errors.ts";
 import { fiOf, diOf, bwtEtu, FIDI_DEFAULT } from "../../protocol/iso7816/timing.ts";
 
+/** How the emulated card presents itself on the contacts. */
 export interface CardT1Options {
-  /** The applet: a command APDU in, a response APDU (data + SW) out. */
+  /**
+   * The applet: a command APDU in, a response APDU (data + SW) out. Its exceptions propagate out of
+   * receive() (a simulated power cut must reach the simulation); reset() starts the link afresh.
+   */
   handler: (apdu: Uint8Array) => Uint8Array;
   /** TA1: the fastest Fi/Di the card runs (default 96: F 512, D 32, 250 kbit/s at 4 MHz). */
   fidi?: number;
@@ -39,6 +43,7 @@ export interface CardT1Options {
 const HISTORICAL_DEFAULT = new TextEncoder().encode("LOCKBOX");
 const MAX_APDU = 65544;
 
+/** A contact card's T=1 interface (ATR, PPS, block layer) around one APDU handler. §8, §9, §11. */
 export class CardT1 {
   readonly atrBytes: Uint8Array;
   readonly clockHz: number;
@@ -47,8 +52,8 @@ export class CardT1 {
   replyFidi = FIDI_DEFAULT;
   /** Simulated time of all characters and processing so far, in microseconds. */
   wireMicros = 0;
-  /** APDUs delivered to the handler, in order (tests check none was corrupted). */
-  delivered: Uint8Array[] = [];
+  /** Command APDUs handed to the handler so far. */
+  apdus = 0;
   wtxSent = 0;
 
   private readonly opts: CardT1Options;
@@ -163,8 +168,8 @@ export class CardT1 {
     if (b.more) return this.send(pcbR(this.nr, T1_R_OK));
     const apdu = Uint8Array.from(this.command);
     this.command = [];
-    this.delivered.push(apdu);
-    this.response = this.run(apdu);
+    this.apdus++;
+    this.response = this.opts.handler(apdu);
     this.responseSent = 0;
     const etu = this.opts.processingEtu?.(apdu) ?? 0;
     this.wireMicros += etu * this.etuMicros();
@@ -175,14 +180,6 @@ export class CardT1 {
       return this.send(pcbS(T1_S_WTX, false), Uint8Array.of(Math.min(255, Math.ceil(etu / bwt))));
     }
     return this.sendResponseChunk();
-  }
-
-  private run(apdu: Uint8Array): Uint8Array {
-    try {
-      return this.opts.handler(apdu);
-    } catch {
-      return Uint8Array.of(0x6f, 0x00);
-    }
   }
 
   /**

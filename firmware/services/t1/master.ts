@@ -74,6 +74,7 @@ export class T1Stats {
   }
 }
 
+/** One reader's T=1 link to the card in its slot (§11), driven through a CardPort. */
 export class T1Master {
   port: CardPort;
   /** Reader clock in Hz and the fastest bit rate its UART supports. */
@@ -161,7 +162,8 @@ export class T1Master {
    */
   transceive(apdu: Uint8Array, off: i32, len: i32, resp: Uint8Array, respOff: i32, respCap: i32): i32 {
     if (!this.connected) return ERR_LINK_NOT_CONNECTED;
-    if (len < 4 || len > 65544 || respCap < 0) return ERR_BAD_ARGUMENT;
+    if (len < 4 || len > 65544 || off < 0 || off + len > apdu.length) return ERR_BAD_ARGUMENT;
+    if (respCap < 0 || respOff < 0 || respOff + respCap > resp.length) return ERR_BAD_ARGUMENT;
     for (let attempt = 0; attempt <= T1_MAX_RESYNCH; attempt++) {
       const r = this.exchange(apdu, off, len, resp, respOff, respCap);
       if (r != NEED_RESYNCH) return r;
