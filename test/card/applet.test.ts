@@ -6,6 +6,7 @@ import * as L from "../../protocol/card/layouts.ts";
 import { EVENT_DENIED, EVENT_OWNERSHIP_TAKEN, EVENT_SETTINGS_APPLIED } from "../../protocol/card/records.ts";
 import { denylistSize } from "../../protocol/card/denylist.ts";
 import { CardClient, cardKeys, apdu } from "../../simulator/card/client.ts";
+import { Rng } from "../support/rng.ts";
 import {
   newCard, lockboxClient, serverClient, record, concat, refused, authorization, SERIAL, ASSOCIATION, CARD_AUTH_MASTER, SERVER_MASTER, PIN,
 } from "./fixture.ts";
@@ -377,5 +378,33 @@ describe("secure messaging failures", () => {
     const c = new CardClient((a) => card.transmitApdu(a));
     expect(() => c.authenticate(C.PARTY_LOCKBOX, cardKeys(C.PARTY_LOCKBOX, CARD_AUTH_MASTER, ASSOCIATION, SERIAL + 1))).toThrow();
     expect(() => new CardClient((a) => card.transmitApdu(a)).authenticate(C.PARTY_SERVER, cardKeys(C.PARTY_SERVER, SERVER_MASTER, ASSOCIATION + 1, SERIAL))).toThrow();
+  });
+});
+
+describe("fuzz: untrusted APDU bytes (seed 0xf022)", () => {
+  it("never throw; a refused command changes nothing; plain and in-session", () => {
+    const rng = new Rng(0xf022);
+    const card = newCard();
+    const seeds = [
+      apdu(P, C.INS_READ_OBJECT, 1, 0, undefined, 0), apdu(0, C.INS_SELECT, 4, 0, C.CARD_AID), apdu(P, C.INS_INITIALIZE_UPDATE, 0, 1, new Uint8Array(8), 0),
+      apdu(P, C.INS_APPEND_RECORDS, 0, 1, record(1, 1)), apdu(C.CLA_SECURE, C.INS_EXTERNAL_AUTHENTICATE, 0x33, 0, new Uint8Array(16)),
+    ];
+    let refusedCount = 0;
+    for (let i = 0; i < 1500; i++) {
+      const inSession = i % 3 === 0;
+      const c = inSession ? lockboxClient(card) : null;
+      const base = c ? c.wrap(apdu(P, rng.pick([C.INS_APPEND_RECORDS, C.INS_READ_OBJECT, C.INS_APPLY_CARS]), 0, 1, record(2, i))) : rng.pick(seeds);
+      const input = rng.bool() ? rng.mutate(base) : rng.bytes(rng.int(0, 40));
+      const before = card.home();
+      const rsp = card.transmitApdu(input);
+      expect(rsp.length).toBeGreaterThanOrEqual(2);
+      const sw = (rsp[rsp.length - 2] << 8) | rsp[rsp.length - 1];
+      if (sw !== 0x9000 && !c) {
+        expect(Buffer.from(card.home()).equals(Buffer.from(before))).toBe(true);
+        refusedCount++;
+      }
+      if (c && rsp.length === 2 && sw !== 0x9000) expect(Buffer.from(card.home()).equals(Buffer.from(before))).toBe(true);
+    }
+    expect(refusedCount).toBeGreaterThan(500);
   });
 });
