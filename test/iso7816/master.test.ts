@@ -22,7 +22,7 @@ class ScriptPort {
   resets = 0;
   sent: string[] = [];
   fidis: number[] = [];
-  private pending = new Uint8Array(0);
+  private pending: Uint8Array = new Uint8Array(0);
   constructor(private atr: string | null, private replies: string[]) {}
   reset(buf: Uint8Array, off: number): number {
     this.resets++;
