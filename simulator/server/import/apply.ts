@@ -222,11 +222,11 @@ export class Applier {
   reconcile(resource: ResourceName, seen: Map<string, number>, counts: Counts): void {
     const a = this.associationId;
     if (resource === "Office") {
-      const rows = this.db.prepare("SELECT id, office_key AS k FROM offices WHERE association_id = ? AND status != 'deleted'").all(a) as { id: number; k: string }[];
+      const rows = this.db.prepare("SELECT id, office_key AS k FROM offices WHERE association_id = ? AND status != 'deleted' ORDER BY id").all(a) as { id: number; k: string }[];
       const del = this.db.prepare("UPDATE offices SET status = 'deleted', updated_at = ? WHERE id = ?");
       for (const r of rows) if (!seen.has(r.k)) (del.run(this.now, r.id), counts.deactivated++);
     } else if (resource === "Member") {
-      const rows = this.db.prepare("SELECT id, member_key AS k, status FROM members WHERE association_id = ? AND status != 'terminated'").all(a) as { id: number; k: string; status: string }[];
+      const rows = this.db.prepare("SELECT id, member_key AS k, status FROM members WHERE association_id = ? AND status != 'terminated' ORDER BY id").all(a) as { id: number; k: string; status: string }[];
       const del = this.db.prepare("UPDATE members SET status = 'terminated', updated_at = ? WHERE id = ?");
       for (const r of rows) {
         if (seen.has(r.k)) continue;
@@ -234,7 +234,7 @@ export class Applier {
         this.statusChanged(r.id, r.status, "terminated", counts);
       }
     } else {
-      const rows = this.db.prepare("SELECT id, listing_key AS k FROM listings WHERE association_id = ? AND deleted = 0").all(a) as { id: number; k: string }[];
+      const rows = this.db.prepare("SELECT id, listing_key AS k FROM listings WHERE association_id = ? AND deleted = 0 ORDER BY id").all(a) as { id: number; k: string }[];
       const del = this.db.prepare("UPDATE listings SET deleted = 1, pending_assignment = 0, updated_at = ? WHERE id = ?");
       for (const r of rows) {
         if (seen.has(r.k)) continue;
