@@ -24,6 +24,7 @@ import { factory, settings, tz, listing, ownerSerial, setOwner, saveState, loadS
   saveDenylist, tzRuleLength, DENYLIST_MAX, LISTING_SIZE } from "./config";
 import { logEvent, handToCard, lastRecord, EVENT_CLOCK_SET } from "./audit";
 import * as R from "./indicate";
+import * as Q from "../../protocol/service/reasons";
 
 /** Compartment and shackle release pulse (ms). */
 const RELEASE_MS: i32 = 5000;
@@ -89,26 +90,26 @@ export function insertCard(): bool {
   serial = 0;
   ackedBelow = 0;
   if (card.connect() != 0) {
-    deny(R.REASON_CARD_ERROR, false);
+    deny(Q.REASON_CARD_ERROR, false);
     return false;
   }
   const n = card.plain(CLA_PROPRIETARY, INS_READ_OBJECT, OBJ_IDENTITY, 0, io, 0, 0, IDENTITY_SIZE);
   if (n < 0 || card.sw != 0x9000 || decodeIdentity(card.data, 0, n, identity) < 0) {
-    deny(R.REASON_CARD_ERROR, false);
+    deny(Q.REASON_CARD_ERROR, false);
     return false;
   }
   serial = identity.cardSerial;
   if (identity.associationId != factory.associationId) {
-    deny(R.REASON_OTHER_ASSOCIATION, false);
+    deny(Q.REASON_OTHER_ASSOCIATION, false);
     return false;
   }
   if (card.authenticate(factory.cardAuthMaster, factory.associationId, serial) != 0) {
-    deny(R.REASON_NOT_GENUINE, false);
+    deny(Q.REASON_NOT_GENUINE, false);
     return false;
   }
   const a = card.secure(INS_READ_OBJECT, OBJ_AUTHORIZATION, 0, io, 0, 0, AUTHORIZATION_SIZE);
   if (a < 0 || card.sw != 0x9000 || decodeAuthorization(card.data, 0, a, auth) < 0) {
-    deny(R.REASON_CARD_ERROR, false);
+    deny(Q.REASON_CARD_ERROR, false);
     return false;
   }
   readServerTime();
@@ -214,25 +215,25 @@ function codeMatches(code: Uint8Array, digits: Uint8Array, off: i32, n: i32): bo
 /** VERIFY PIN with digits[0..n). True when the card accepted it; otherwise the denial is done. */
 function verifyPin(digits: Uint8Array, n: i32): bool {
   if (encodePinBlock(digits, n, pinBlock, 0) < 0) {
-    deny(R.REASON_BAD_ENTRY, true);
+    deny(Q.REASON_BAD_ENTRY, true);
     return false;
   }
   card.secure(INS_VERIFY_PIN, 0, P2_PIN_REFERENCE, pinBlock, 0, PIN_BLOCK_SIZE, 0);
   if (card.sw == 0x9000) return true;
-  if (card.sw == 0x6983) deny(R.REASON_PIN_BLOCKED, false);
-  else if ((card.sw & 0xfff0) == 0x63c0) deny((card.sw & 15) == 0 ? R.REASON_PIN_BLOCKED : R.REASON_WRONG_PIN, (card.sw & 15) != 0);
-  else deny(R.REASON_CARD_ERROR, false);
+  if (card.sw == 0x6983) deny(Q.REASON_PIN_BLOCKED, false);
+  else if ((card.sw & 0xfff0) == 0x63c0) deny((card.sw & 15) == 0 ? Q.REASON_PIN_BLOCKED : Q.REASON_WRONG_PIN, (card.sw & 15) != 0);
+  else deny(Q.REASON_CARD_ERROR, false);
   return false;
 }
 
 /** Expiry (or CARS extension) and denylist; false after denying. */
 function cardValid(now: u32): bool {
   if (!authorizedAt(now)) {
-    deny(R.REASON_EXPIRED, true);
+    deny(Q.REASON_EXPIRED, true);
     return false;
   }
   if (denylistDenies(denylist, 0, denylistCountKept, serial, now)) {
-    deny(R.REASON_DENYLISTED, false);
+    deny(Q.REASON_DENYLISTED, false);
     return false;
   }
   return true;
@@ -240,7 +241,7 @@ function cardValid(now: u32): bool {
 
 function open(): void {
   if (logEvent(clock.now(), EVENT_OPENED, 0, serial, null) == 0) {
-    R.showDenied(R.REASON_CARD_ERROR);
+    R.showDenied(Q.REASON_CARD_ERROR);
     ready = false;
     return;
   }
@@ -259,11 +260,11 @@ export function enterPin(digits: Uint8Array, n: i32): bool {
   const now = clock.now();
   if (!cardValid(now)) return false;
   if (!withinHours(now)) {
-    deny(R.REASON_OUTSIDE_HOURS, false);
+    deny(Q.REASON_OUTSIDE_HOURS, false);
     return false;
   }
   if ((settings.flags & SETTINGS_PRIVACY_MODE) != 0) {
-    deny(R.REASON_PRIVACY, false);
+    deny(Q.REASON_PRIVACY, false);
     return false;
   }
   if ((settings.flags & SETTINGS_CBS_REQUIRED) != 0) {
@@ -278,7 +279,7 @@ export function enterPin(digits: Uint8Array, n: i32): bool {
 export function enterCbs(digits: Uint8Array, n: i32): void {
   if (!ready) return;
   if (codeMatches(settings.cbsCode, digits, 0, n)) open();
-  else deny(R.REASON_CBS_WRONG, false);
+  else deny(Q.REASON_CBS_WRONG, false);
 }
 
 /** FUNC 0 <8-digit code> ENT: CARS renewal until local midnight (spec §4). */
@@ -286,7 +287,7 @@ export function enterCars(entry: Uint8Array, off: i32, n: i32): void {
   if (!ready) return;
   const now = clock.now();
   if (carsLockedUntil > now) {
-    deny(R.REASON_CARS_LOCKED_OUT, true);
+    deny(Q.REASON_CARS_LOCKED_OUT, true);
     return;
   }
   const code = carsCodeFromDigits(entry, off, n);
@@ -295,7 +296,7 @@ export function enterCars(entry: Uint8Array, off: i32, n: i32): void {
   const month = date.year * 12 + date.month - 1;
   const limit = carsLimitsAllow(i32(auth.carsMonth), i32(auth.carsMonthCount), i32(auth.carsLastDay), i32(auth.carsConsecutiveDays), today, month, factory.cars);
   if (limit != 0) {
-    deny(limit == ERR_CARS_MONTH_LIMIT ? R.REASON_CARS_MONTH_LIMIT : R.REASON_CARS_CONSECUTIVE_LIMIT, true);
+    deny(limit == ERR_CARS_MONTH_LIMIT ? Q.REASON_CARS_MONTH_LIMIT : Q.REASON_CARS_CONSECUTIVE_LIMIT, true);
     return;
   }
   hmac.setKey(factory.carsKey, 0, 16);
@@ -313,7 +314,7 @@ export function enterCars(entry: Uint8Array, off: i32, n: i32): void {
       carsWrong = 0;
       carsLockedUntil = now + CARS_LOCKOUT_S;
     }
-    deny(R.REASON_CARS_WRONG, true);
+    deny(Q.REASON_CARS_WRONG, true);
     return;
   }
   ext.tempExpiry = nextLocalMidnight(tz, now);
@@ -323,7 +324,7 @@ export function enterCars(entry: Uint8Array, off: i32, n: i32): void {
   encodeCarsExtension(ext, io, 0, CARS_EXTENSION_SIZE);
   const a = card.secure(INS_APPLY_CARS, 0, 0, io, 0, CARS_EXTENSION_SIZE, AUTHORIZATION_SIZE);
   if (a < 0 || card.sw != 0x9000 || decodeAuthorization(card.data, 0, a, auth) < 0) {
-    deny(R.REASON_CARD_ERROR, false);
+    deny(Q.REASON_CARD_ERROR, false);
     return;
   }
   carsWrong = 0;
@@ -336,7 +337,7 @@ export function enterCars(entry: Uint8Array, off: i32, n: i32): void {
 function ownerPreamble(digits: Uint8Array, pinLen: i32): bool {
   if (!ready) return false;
   if (pinLen == 0) {
-    deny(R.REASON_BAD_ENTRY, true);
+    deny(Q.REASON_BAD_ENTRY, true);
     return false;
   }
   return verifyPin(digits, pinLen) && cardValid(clock.now());
@@ -347,7 +348,7 @@ export function enterShackle(entry: Uint8Array, pinLen: i32, off: i32, n: i32): 
   if (!ownerPreamble(entry, pinLen)) return;
   const owner = ownerSerial != 0 && serial == ownerSerial;
   if (n == 0 ? !owner : !codeMatches(settings.shackleCode, entry, off, n)) {
-    deny(R.REASON_SHACKLE_CODE_WRONG, false);
+    deny(Q.REASON_SHACKLE_CODE_WRONG, false);
     return;
   }
   for (let i = 0; i < LISTING_SIZE; i++) payload[i] = listing[i];
@@ -371,16 +372,16 @@ export function enterShackle(entry: Uint8Array, pinLen: i32, off: i32, n: i32): 
 export function enterOwnership(entry: Uint8Array, pinLen: i32, off: i32, n: i32): void {
   if (!ownerPreamble(entry, pinLen)) return;
   if ((identity.roleFlags & ROLE_LISTING_AGENT) == 0) {
-    deny(R.REASON_NOT_LISTING_AGENT, false);
+    deny(Q.REASON_NOT_LISTING_AGENT, false);
     return;
   }
   if (n < 1 || n > LISTING_SIZE) {
-    deny(R.REASON_BAD_ENTRY, true);
+    deny(Q.REASON_BAD_ENTRY, true);
     return;
   }
   for (let i = 0; i < n; i++) {
     if (entry[off + i] > 9) {
-      deny(R.REASON_BAD_ENTRY, true);
+      deny(Q.REASON_BAD_ENTRY, true);
       return;
     }
   }
@@ -388,7 +389,7 @@ export function enterOwnership(entry: Uint8Array, pinLen: i32, off: i32, n: i32)
   setOwner(serial);
   if (saveState() != 0) {
     loadState();
-    R.showDenied(R.REASON_CARD_ERROR);
+    R.showDenied(Q.REASON_CARD_ERROR);
     return;
   }
   for (let i = 0; i < LISTING_SIZE; i++) payload[i] = listing[i];

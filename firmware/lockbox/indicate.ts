@@ -1,34 +1,18 @@
 /**
- * Outcome reason codes (the `reason` byte of audit records) and the light/buzzer pattern each one
- * shows (spec lockbox.md §5, the table a locksmith or agent reads).
+ * The light/buzzer pattern of each outcome (spec lockbox.md §5, the table an agent or locksmith
+ * reads); reason codes are in protocol/service/reasons.ts.
  */
 import { halLights, halBeep } from "../hal/hal";
+import {
+  REASON_CARS_WRONG, REASON_CARS_MONTH_LIMIT, REASON_CARS_CONSECUTIVE_LIMIT, REASON_CARS_LOCKED_OUT, REASON_WRONG_PIN, REASON_CBS_WRONG,
+  REASON_BAD_ENTRY, REASON_PRIVACY, REASON_OUTSIDE_HOURS, REASON_EXPIRED,
+} from "../../protocol/service/reasons";
 
 /** Light bits of halLights. */
 export const LIGHT_CODE: i32 = 1;
 export const LIGHT_READY: i32 = 2;
 export const LIGHT_ERROR: i32 = 4;
 export const LIGHT_DND: i32 = 8;
-
-/** Reasons (audit record byte 13). 0 = none (success). */
-export const REASON_NONE: i32 = 0;
-export const REASON_OTHER_ASSOCIATION: i32 = 1;
-export const REASON_NOT_GENUINE: i32 = 2;
-export const REASON_EXPIRED: i32 = 3;
-export const REASON_DENYLISTED: i32 = 4;
-export const REASON_WRONG_PIN: i32 = 5;
-export const REASON_PIN_BLOCKED: i32 = 6;
-export const REASON_OUTSIDE_HOURS: i32 = 7;
-export const REASON_PRIVACY: i32 = 8;
-export const REASON_CBS_WRONG: i32 = 9;
-export const REASON_CARS_WRONG: i32 = 10;
-export const REASON_CARS_MONTH_LIMIT: i32 = 11;
-export const REASON_CARS_CONSECUTIVE_LIMIT: i32 = 12;
-export const REASON_CARS_LOCKED_OUT: i32 = 13;
-export const REASON_SHACKLE_CODE_WRONG: i32 = 14;
-export const REASON_CARD_ERROR: i32 = 15;
-export const REASON_NOT_LISTING_AGENT: i32 = 16;
-export const REASON_BAD_ENTRY: i32 = 17;
 
 /** Shows the pattern of a denial reason (spec §5 table). */
 export function showDenied(reason: i32): void {

@@ -8,7 +8,8 @@
  *                                               │  PIN FUNC 2 MLS# ENT: take ownership
  */
 import { KEY_FUNC, KEY_ENT, KEY_CLR, halWakeAfter, halUptimeMs } from "../hal/hal";
-import { showAwaitingEntry, showIdle, showDenied, REASON_BAD_ENTRY } from "./indicate";
+import { showAwaitingEntry, showIdle, showDenied } from "./indicate";
+import { REASON_BAD_ENTRY } from "../../protocol/service/reasons";
 import { loadFactory, loadState } from "./config";
 import { mountJournal, journal } from "./audit";
 import { clock, insertCard, finishCard, enterPin, enterCbs, enterCars, enterShackle, enterOwnership, cardReady } from "./access";

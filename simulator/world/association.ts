@@ -151,8 +151,8 @@ export class SimAssociation {
     holder.card.powerOff();
   }
 
-  /** Writes a signed denylist of (serial, expiry) entries onto the card. */
-  pushDenylist(holder: CardHolder, version: number, entries: [number, number][]): void {
+  /** Writes a signed denylist of (serial, expiry) entries onto the card (`macKey`: sign with another key, for tests). */
+  pushDenylist(holder: CardHolder, version: number, entries: [number, number][], macKey: Uint8Array = this.denylistKey()): void {
     const sorted = [...entries].sort((a, b) => a[0] - b[0]);
     const list = new Uint8Array(denylistSize(sorted.length));
     const v = new DataView(list.buffer);
@@ -162,7 +162,7 @@ export class SimAssociation {
       v.setUint32(6 + 8 * i, serial);
       v.setUint32(10 + 8 * i, exp);
     });
-    sealDenylist(this.bc, this.denylistKey(), 0, list, 0, sorted.length);
+    sealDenylist(this.bc, macKey, 0, list, 0, sorted.length);
     const client = this.serverSession(holder);
     const sw = client.updateDenylist(list);
     holder.card.powerOff();
