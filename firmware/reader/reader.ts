@@ -92,9 +92,10 @@ export class Reader implements OsdpPdHandler {
   private resp: Uint8Array = new Uint8Array(MAX_RESPONSE);
 
   constructor(board: ReaderBoard, contacts: CardPort) {
+    const port = new AtrKeepingPort(contacts);
     this.board = board;
-    this.port = new AtrKeepingPort(contacts);
-    this.t1 = new T1Master(this.port, READER_CARD_CLOCK_HZ, READER_CARD_MAX_BIT_RATE);
+    this.port = port;
+    this.t1 = new T1Master(port, READER_CARD_CLOCK_HZ, READER_CARD_MAX_BIT_RATE);
   }
 
   /** Card-detect closed: connect at once (so the event carries the ATR) and queue the event. */

@@ -1,0 +1,107 @@
+/**
+ * Reader firmware entry points (events of firmware/hal/hal.ts; protocol/spec/reader.md): the OSDP
+ * peripheral device on the USB-serial UART (firmware/services/osdp/pd.ts) with the reader
+ * application (reader.ts) as its handler, the card slot through the shared T=1 master, and the
+ * lights. Everything is allocated at start; every event does bounded work and returns.
+ *
+ * Flash holds one thing: the OSDP secure-channel base key (16 bytes at address 0). A reader whose
+ * key is still erased accepts the install-mode key SCBK-D so a host can set one with osdp_KEYSET.
+ */
+import {
+  halCardReset, halCardTransmit, halCardReceive, halCardSetFiDi, halCardPowerOff, halCardPresent, halUartTransmit, halLights,
+  halRandomBytes, halFlashRead, halFlashProgram, halFlashErase, halWakeAfter,
+} from "../hal/hal";
+import { Aes128 } from "../crypto/index";
+import { CardPort } from "../services/t1/master";
+import { OsdpPd } from "../services/osdp/pd";
+import { Reader, ReaderBoard } from "./reader";
+
+/** OSDP address of the reader (§5.3): the only PD on its USB link. */
+const READER_ADDRESS: u8 = 0;
+/** Milliseconds of bus silence after which a partial packet is abandoned (OSDP §5.9 inter-character timeout). */
+const IDLE_MS: i32 = 20;
+/** Size of the buffer the host writes received UART bytes into. */
+const RX_SIZE: i32 = 256;
+
+class HalContacts implements CardPort {
+  reset(buf: Uint8Array, off: i32, cap: i32): i32 {
+    return halCardReset(buf.dataStart + <usize>off, cap);
+  }
+  transmit(buf: Uint8Array, off: i32, len: i32): void {
+    halCardTransmit(buf.dataStart + <usize>off, len);
+  }
+  receive(buf: Uint8Array, off: i32, max: i32, timeoutEtu: i32): i32 {
+    return halCardReceive(buf.dataStart + <usize>off, max, timeoutEtu);
+  }
+  setFiDi(fidi: i32): void {
+    halCardSetFiDi(fidi);
+  }
+}
+
+class HalBoard implements ReaderBoard {
+  lights(steady: i32, flashing: i32): void {
+    halLights(steady, flashing);
+  }
+  transmit(buf: Uint8Array, off: i32, len: i32): void {
+    halUartTransmit(buf.dataStart + <usize>off, len);
+  }
+  random(out: Uint8Array, off: i32, len: i32): void {
+    halRandomBytes(out.dataStart + <usize>off, len);
+  }
+  storeScbk(key: Uint8Array, off: i32): bool {
+    if (halFlashErase(0) != 0) return false;
+    return halFlashProgram(0, key.dataStart + <usize>off, 16) == 0;
+  }
+  cardPowerOff(): void {
+    halCardPowerOff();
+  }
+}
+
+const scbk = new Uint8Array(16);
+const reader = new Reader(new HalBoard(), new HalContacts());
+const aes = new Aes128();
+let pd: OsdpPd | null = null;
+const rx = new Uint8Array(RX_SIZE);
+
+/** True when every byte of the key is 0xFF (flash erased: never provisioned). */
+function erased(key: Uint8Array): bool {
+  for (let i = 0; i < key.length; i++) if (key[i] != 0xff) return false;
+  return true;
+}
+
+/** Power-on reset: loads the SCBK, starts the PD, reports a card already in the slot. */
+export function init(): void {
+  if (halFlashRead(0, scbk.dataStart, 16) != 0) scbk.fill(0xff);
+  const p = new OsdpPd(READER_ADDRESS, scbk, aes, reader);
+  p.scbkDEnabled = erased(scbk);
+  pd = p;
+  reader.showLights();
+  if (halCardPresent()) reader.cardInserted();
+}
+
+/** The wake-up after bus silence: abandon a partial OSDP packet. */
+export function tick(): void {
+  if (pd) pd!.idle();
+}
+
+/** Address of the buffer where the host places received UART bytes before uartRx. */
+export function uartRxBuffer(): usize {
+  return rx.dataStart;
+}
+
+/** UART bytes arrived: the PD frames them and answers complete commands. */
+export function uartRx(len: i32): void {
+  if (len <= 0 || len > RX_SIZE || !pd) return;
+  pd!.receive(rx, 0, len);
+  halWakeAfter(IDLE_MS);
+}
+
+/** Card detect closed. */
+export function cardInserted(): void {
+  reader.cardInserted();
+}
+
+/** Card detect opened. */
+export function cardRemoved(): void {
+  reader.cardRemoved();
+}
