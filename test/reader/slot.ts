@@ -18,7 +18,11 @@ export class TestBoard implements ReaderBoard {
     this.steady = steady;
     this.flashing = flashing;
   }
-  transmit(): void {}
+  /** Where the reader's OSDP replies go. */
+  onTransmit: ((bytes: Uint8Array) => void) | null = null;
+  transmit(buf: Uint8Array, off: number, len: number): void {
+    this.onTransmit?.(buf.slice(off, off + len));
+  }
   random(out: Uint8Array, off: number, len: number): void {
     out.fill(0x5a, off, off + len);
   }
