@@ -294,7 +294,7 @@ describe("crash safety: one transaction per run", () => {
     await runImport(sb.store.db, { associationId: "A1", from: sb.feed(base()) });
     const before = dataDump(sb.store);
     const next = base();
-    next.Member = next.Member.map((m, i) => member(i, 3, { MemberStatus: "Inactive", ModificationTimestamp: stamp(300 + i) }));
+    next.Member = next.Member.map((_, i) => member(i, 3, { MemberStatus: "Inactive", ModificationTimestamp: stamp(300 + i) }));
     const r = await runImport(sb.store.db, {
       associationId: "A1",
       from: sb.feed(next),
@@ -312,7 +312,7 @@ describe("crash safety: one transaction per run", () => {
     const sb = await fresh();
     await runImport(sb.store.db, { associationId: "A1", from: sb.feed(base()) });
     const next = base();
-    next.Member = next.Member.map((m, i) => member(i, 3, { MemberLastName: "Changed", ModificationTimestamp: stamp(400 + i) }));
+    next.Member = next.Member.map((_, i) => member(i, 3, { MemberLastName: "Changed", ModificationTimestamp: stamp(400 + i) }));
     const src = sb.feed(next);
     const before = dumpStore(sb.store.db);
     const dbPath = sb.store.path;

@@ -224,7 +224,11 @@ export class Applier {
     if (resource === "Office") {
       const rows = this.db.prepare("SELECT id, office_key AS k FROM offices WHERE association_id = ? AND status != 'deleted' ORDER BY id").all(a) as { id: number; k: string }[];
       const del = this.db.prepare("UPDATE offices SET status = 'deleted', updated_at = ? WHERE id = ?");
-      for (const r of rows) if (!seen.has(r.k)) (del.run(this.now, r.id), counts.deactivated++);
+      for (const r of rows) {
+        if (seen.has(r.k)) continue;
+        del.run(this.now, r.id);
+        counts.deactivated++;
+      }
     } else if (resource === "Member") {
       const rows = this.db.prepare("SELECT id, member_key AS k, status FROM members WHERE association_id = ? AND status != 'terminated' ORDER BY id").all(a) as { id: number; k: string; status: string }[];
       const del = this.db.prepare("UPDATE members SET status = 'terminated', updated_at = ? WHERE id = ?");

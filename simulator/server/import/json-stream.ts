@@ -189,13 +189,13 @@ export class JsonFeedScanner {
       }
       return true;
     }
-    if (depth === this.recordDepth) return this.stepRecordArray(c, text, i, out);
-    if (depth === 1 && this.top === Top.Object) return this.stepTopObject(c, text, i, out);
+    if (depth === this.recordDepth) return this.stepRecordArray(c, i, out);
+    if (depth === 1 && this.top === Top.Object) return this.stepTopObject(c, i, out);
     out.push(this.fatal(`unexpected '${String.fromCharCode(c)}'`, i));
     return false;
   }
 
-  private stepRecordArray(c: number, text: string, i: number, out: JsonFeedEvent[]): boolean {
+  private stepRecordArray(c: number, i: number, out: JsonFeedEvent[]): boolean {
     if (c === RBRACKET) {
       if (this.arrayExpect === Expect.Value && !this.arrayEmpty) {
         out.push(this.fatal("',' before ']'", i));
@@ -222,12 +222,12 @@ export class JsonFeedScanner {
     const missingComma = this.arrayExpect === Expect.CommaOrEnd;
     this.arrayEmpty = false;
     this.arrayExpect = Expect.CommaOrEnd;
-    this.begin("record", "", text, i, c);
+    this.begin("record", "", i, c);
     if (missingComma && this.capture) this.capture.problem = "missing ',' before this record";
     return true;
   }
 
-  private stepTopObject(c: number, text: string, i: number, out: JsonFeedEvent[]): boolean {
+  private stepTopObject(c: number, i: number, out: JsonFeedEvent[]): boolean {
     switch (this.expect) {
       case Expect.Key:
         if (c === QUOTE) {
@@ -250,7 +250,7 @@ export class JsonFeedScanner {
           this.closers.push(RBRACKET);
           this.enterRecordArray();
         } else {
-          this.begin("meta", this.lastKey, text, i, c);
+          this.begin("meta", this.lastKey, i, c);
         }
         return true;
       case Expect.CommaOrEnd:
@@ -278,7 +278,7 @@ export class JsonFeedScanner {
     this.arrayEmpty = true;
   }
 
-  private begin(kind: "record" | "meta", key: string, text: string, i: number, c: number): void {
+  private begin(kind: "record" | "meta", key: string, i: number, c: number): void {
     const depth = this.closers.length;
     const scalar = c !== LBRACE && c !== LBRACKET;
     this.capture = { kind, key, parts: [], size: 0, from: i, depth, scalar, problem: null };
