@@ -74,7 +74,7 @@ function analyseModule(mod: binaryen.Module, roots: string[]): TaintReport {
 
       const ev = (e: number, s: Set<number>): boolean => {
         if (!e) return false;
-        const x = binaryen.getExpressionInfo(e) as Info;
+        const x = binaryen.getExpressionInfo(e) as unknown as Info;
         const num = (k: string): number => x[k] as number;
         switch (x.id) {
           case binaryen.BlockId: {
