@@ -20,9 +20,9 @@ import { CivilDate, civilFromDays, daysOf, secondOfDay, weekdayOf } from "../../
 import { carsMessage, carsCodeFromMac, carsCodeFromDigits, carsLimitsAllow, CARS_LOOKAHEAD, CARS_MESSAGE_SIZE, CARS_MAC_SIZE } from "../../protocol/cars/cars";
 import { ERR_CARS_MONTH_LIMIT } from "../../protocol/cars/errors";
 import { halRelease, ACTUATOR_COMPARTMENT, ACTUATOR_SHACKLE } from "../hal/hal";
-import { factory, settings, tz, listing, ownerSerial, setOwner, saveState, loadState, denylist, denylistCountKept, denylistVersionKept,
+import { factory, settings, tz, listing, ownerSerial, setOwner, saveState, loadState, setPending, denylist, denylistCountKept, denylistVersionKept,
   saveDenylist, tzRuleLength, DENYLIST_MAX, LISTING_SIZE } from "./config";
-import { logEvent, handToCard, lastRecord, EVENT_CLOCK_SET } from "./audit";
+import { logEvent, handToCard, completePending, EVENT_CLOCK_SET } from "./audit";
 import * as R from "./indicate";
 import * as Q from "../../protocol/service/reasons";
 
@@ -170,6 +170,9 @@ function applyStagedSettings(): void {
   const tzLen = tzRuleLength(staged);
   if (tzLen > 0 && parseTzRule(staged.tzRule, 0, tzLen, tzCheck) != 0) return;
   if (encodeSettings(staged, settingsBuf, 0, SETTINGS_SIZE) < 0 || decodeSettings(settingsBuf, 0, SETTINGS_SIZE, settings) < 0) return;
+  clearPayload();
+  put32(payload, 0, settings.version);
+  setPending(EVENT_SETTINGS_APPLIED, serial, payload);
   if (saveState() != 0) {
     loadState();
     return;
@@ -180,10 +183,7 @@ function applyStagedSettings(): void {
     tz.stdOffset = 0;
     tz.dstOffset = 0;
   }
-  clearPayload();
-  put32(payload, 0, settings.version);
-  logEvent(clock.now(), EVENT_SETTINGS_APPLIED, 0, serial, payload);
-  handToCard(card, FILE_SETTINGS_APPLIED, ackedBelow);
+  if (completePending(clock.now())) handToCard(card, FILE_SETTINGS_APPLIED, ackedBelow);
 }
 
 function authorizedAt(now: u32): bool {
@@ -356,13 +356,10 @@ export function enterShackle(entry: Uint8Array, pinLen: i32, off: i32, n: i32): 
   halRelease(ACTUATOR_SHACKLE, RELEASE_MS);
   handToCard(card, FILE_ACCESS, ackedBelow);
   if (ownerSerial != 0 || listing[0] != 0) {
-    const previousOwner = ownerSerial;
+    setPending(EVENT_OWNERSHIP_RELEASED, ownerSerial, payload);
     setOwner(0);
     for (let i = 0; i < LISTING_SIZE; i++) listing[i] = 0;
-    if (saveState() == 0) {
-      logEvent(clock.now(), EVENT_OWNERSHIP_RELEASED, 0, previousOwner, payload);
-      handToCard(card, FILE_OWNERSHIP, ackedBelow);
-    }
+    if (saveState() == 0 && completePending(clock.now())) handToCard(card, FILE_OWNERSHIP, ackedBelow);
   }
   R.showSuccess();
   ready = false;
@@ -387,14 +384,13 @@ export function enterOwnership(entry: Uint8Array, pinLen: i32, off: i32, n: i32)
   }
   for (let i = 0; i < LISTING_SIZE; i++) listing[i] = i < n ? u8(48 + entry[off + i]) : 0;
   setOwner(serial);
+  setPending(EVENT_OWNERSHIP_TAKEN, serial, listing);
   if (saveState() != 0) {
     loadState();
     R.showDenied(Q.REASON_CARD_ERROR);
     return;
   }
-  for (let i = 0; i < LISTING_SIZE; i++) payload[i] = listing[i];
-  logEvent(clock.now(), EVENT_OWNERSHIP_TAKEN, 0, serial, payload);
-  handToCard(card, FILE_OWNERSHIP, ackedBelow);
+  if (completePending(clock.now())) handToCard(card, FILE_OWNERSHIP, ackedBelow);
   R.showSuccess();
   ready = false;
 }

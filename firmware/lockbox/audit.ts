@@ -9,7 +9,7 @@ import { INS_APPEND_RECORDS, FILE_CARRIED } from "../../protocol/card/commands";
 import { AuditJournal, seqOf } from "../services/journal";
 import { CardSession } from "../services/card-session";
 import { Aes128 } from "../crypto/index";
-import { factory, JOURNAL_SECTOR } from "./config";
+import { factory, JOURNAL_SECTOR, pendingEvent, pendingSerial, pendingPayload, setPending, saveState } from "./config";
 
 /** Lockbox-only event: the clock was set (payload: old UTC u32, new UTC u32). Never handed to cards. */
 export const EVENT_CLOCK_SET: u8 = 0x30;
@@ -48,6 +48,31 @@ export function logEvent(now: u32, event: u8, reason: i32, serial: u32, payload:
   sealAuditRecord(aes, factory.auditKey, 0, lastRecord, 0);
   if (journal.append(lastRecord, 0) < 0) return 0;
   return seqOf(lastRecord, 0);
+}
+
+/**
+ * Logs the pending state-change event (config.ts) unless the journal's newest record already is it
+ * (power failed after logging but before the pending mark was cleared), then clears the mark.
+ * Returns true when a record was written now (it is then `lastRecord`).
+ */
+export function completePending(now: u32): bool {
+  if (pendingEvent == 0) return false;
+  let logged = false;
+  const newest = journal.nextSeq - 1;
+  const already = newest >= 1 && journal.findFrom(newest, scratch, 0) >= 0 && seqOf(scratch, 0) == newest && scratch[12] == pendingEvent &&
+    ((u32(scratch[14]) << 24) | (u32(scratch[15]) << 16) | (u32(scratch[16]) << 8) | u32(scratch[17])) == pendingSerial && samePayload();
+  if (!already) {
+    if (logEvent(now, pendingEvent, 0, pendingSerial, pendingPayload) == 0) return false;
+    logged = true;
+  }
+  setPending(0, 0, pendingPayload);
+  saveState();
+  return logged;
+}
+
+function samePayload(): bool {
+  for (let i = 0; i < AUDIT_PAYLOAD_SIZE; i++) if (scratch[18 + i] != pendingPayload[i]) return false;
+  return true;
 }
 
 function append(card: CardSession, file: u8, count: i32): bool {

@@ -1,7 +1,9 @@
 /**
  * The lockbox's persistent configuration (spec lockbox.md §2):
  * - factory block (flash sector 0, written once at provisioning): identity and keys;
- * - state (sectors 1-2, FlashSlots): settings as applied, owner card, listing;
+ * - state (sectors 1-2, FlashSlots): settings as applied, owner card, listing, and the audit event
+ *   that records the change ("pending" until it is in the journal: it is written in the same atomic
+ *   store as the change, so a power cut can never leave a change without its record);
  * - denylist (sectors 3-4, FlashSlots): the newest verified denylist;
  * - audit journal (sector 5 on).
  */
@@ -22,7 +24,8 @@ export const JOURNAL_SECTOR: i32 = 5;
 export const DENYLIST_MAX: i32 = 128;
 /** Bytes of the listing number kept (the audit payload width). */
 export const LISTING_SIZE: i32 = 12;
-const STATE_SIZE: i32 = SETTINGS_SIZE + 4 + LISTING_SIZE;
+const PENDING_AT: i32 = SETTINGS_SIZE + 4 + LISTING_SIZE;
+const STATE_SIZE: i32 = PENDING_AT + 1 + 4 + LISTING_SIZE;
 
 export class Factory {
   lockboxId: u32 = 0;
@@ -44,6 +47,10 @@ export let ownerSerial: u32 = 0;
 export const listing = new Uint8Array(LISTING_SIZE);
 export const denylist = new Uint8Array(denylistSize(DENYLIST_MAX));
 export let denylistCountKept: i32 = 0;
+/** The audit event recording the last state change, until it is logged (0 = none). */
+export let pendingEvent: u8 = 0;
+export let pendingSerial: u32 = 0;
+export const pendingPayload = new Uint8Array(LISTING_SIZE);
 export let denylistVersionKept: u32 = 0;
 
 const stateStore = new FlashSlots(STATE_SECTOR, STATE_SIZE);
@@ -111,10 +118,14 @@ export function loadState(): void {
   defaultSettings();
   ownerSerial = 0;
   for (let i = 0; i < LISTING_SIZE; i++) listing[i] = 0;
+  setPending(0, 0, listing);
   if (stateStore.mount() == STATE_SIZE && stateStore.read(buf, 0) == STATE_SIZE && decodeSettings(buf, 0, SETTINGS_SIZE, settings) >= 0) {
     parseTzRule(settings.tzRule, 0, tzRuleLength(settings), tz);
     ownerSerial = be32(buf, SETTINGS_SIZE);
     for (let i = 0; i < LISTING_SIZE; i++) listing[i] = buf[SETTINGS_SIZE + 4 + i];
+    pendingEvent = buf[PENDING_AT];
+    pendingSerial = be32(buf, PENDING_AT + 1);
+    for (let i = 0; i < LISTING_SIZE; i++) pendingPayload[i] = buf[PENDING_AT + 5 + i];
   } else {
     defaultSettings();
   }
@@ -132,7 +143,17 @@ export function saveState(): i32 {
   if (encodeSettings(settings, buf, 0, SETTINGS_SIZE) < 0) return -1;
   put32(buf, SETTINGS_SIZE, ownerSerial);
   for (let i = 0; i < LISTING_SIZE; i++) buf[SETTINGS_SIZE + 4 + i] = listing[i];
+  buf[PENDING_AT] = pendingEvent;
+  put32(buf, PENDING_AT + 1, pendingSerial);
+  for (let i = 0; i < LISTING_SIZE; i++) buf[PENDING_AT + 5 + i] = pendingPayload[i];
   return stateStore.write(buf, 0, STATE_SIZE);
+}
+
+/** Sets (event != 0) or clears (0) the audit event to be logged for the state change saved next. */
+export function setPending(event: u8, serial: u32, payload: Uint8Array): void {
+  pendingEvent = event;
+  pendingSerial = serial;
+  for (let i = 0; i < LISTING_SIZE; i++) pendingPayload[i] = event == 0 ? 0 : payload[i];
 }
 
 /** Sets the owner (0 clears). */

@@ -11,7 +11,7 @@ import { KEY_FUNC, KEY_ENT, KEY_CLR, halWakeAfter, halUptimeMs } from "../hal/ha
 import { showAwaitingEntry, showIdle, showDenied } from "./indicate";
 import { REASON_BAD_ENTRY } from "../../protocol/service/reasons";
 import { loadFactory, loadState } from "./config";
-import { mountJournal, journal } from "./audit";
+import { mountJournal, journal, completePending } from "./audit";
 import { clock, insertCard, finishCard, enterPin, enterCbs, enterCars, enterShackle, enterOwnership, cardReady } from "./access";
 
 /** Keys kept per entry (FUNC + function + up to 16 digits). */
@@ -43,6 +43,7 @@ export function init(): void {
   loadState();
   mountJournal();
   clock.boot(journal.newestTime);
+  completePending(clock.now());
   showIdle();
 }
 
