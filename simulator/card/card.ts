@@ -21,6 +21,11 @@ import { PAGE_SIZE, HOME_FIRST_PAGE, recover, readHome, homeIntact } from "./jou
 import { readChipFile, writeChipFile, SealedChip } from "./store.ts";
 import { CardT1, CardT1Options } from "./t1.ts";
 
+/** Simulated time for secure messaging and applet logic of one command, in microseconds. */
+export const COMMAND_MICROS = 2_000;
+/** Simulated time of one EEPROM page erase + write, in microseconds. */
+export const EEPROM_WRITE_MICROS = 3_000;
+
 export interface CardOptions {
   /** Card challenges; default node:crypto randomBytes. Seed it for reproducible simulations. */
   random?: RandomSource;
@@ -28,6 +33,10 @@ export interface CardOptions {
   blockCipher?: BlockCipher;
   /** Where the card file lives; commits are written through to it. */
   path?: string;
+  /** Called with every command APDU the applet receives and its response (tracing, tests). */
+  trace?: (apdu: Uint8Array, response: Uint8Array) => void;
+  /** T=1 card-side parameters (TA1 rate, IFSC, BWI/CWI, clock, processing time). */
+  t1?: Omit<CardT1Options, "handler">;
 }
 
 export class Card {
@@ -40,7 +49,8 @@ export class Card {
   private homeImage: Uint8Array | null = null;
   private cardLayout: Layout | null = null;
   private mute = false;
-  private t1Side: CardT1 | null = null;
+  private readonly t1Side: CardT1;
+  private readonly trace: CardOptions["trace"];
 
   constructor(chip: SealedChip, opts: CardOptions = {}) {
     this.eeprom = new Eeprom(chip.pageSize, chip.pageCount, chip.eeprom);
@@ -48,6 +58,23 @@ export class Card {
     this.path = opts.path ?? null;
     this.random = opts.random ?? ((n) => new Uint8Array(randomBytes(n)));
     this.bc = opts.blockCipher ?? aesBlockCipher();
+    this.trace = opts.trace;
+    this.t1Side = new CardT1({
+      processingEtu: () => this.lastCommandMicros() / this.t1Side.etuMicros(),
+      ...opts.t1,
+      handler: (apdu) => this.transmitApdu(apdu),
+    });
+  }
+
+  /** EEPROM page writes of the last command (its commits), for the processing-time model. */
+  lastCommandWrites = 0;
+
+  /**
+   * Simulated processing time of the last command: secure messaging and the applet (COMMAND_MICROS)
+   * plus EEPROM_WRITE_MICROS per page write, typical figures for a contact smart-card chip.
+   */
+  lastCommandMicros(): number {
+    return COMMAND_MICROS + this.lastCommandWrites * EEPROM_WRITE_MICROS;
   }
 
   /** Opens a card file (throws CardFileError when it is not one, or was modified). */
@@ -119,18 +146,20 @@ export class Card {
     if (!this.applet) throw new Error("card is not powered");
     const writes = this.eeprom.writes;
     try {
-      return this.applet.process(apdu);
+      const response = this.applet.process(apdu);
+      this.trace?.(apdu, response);
+      return response;
     } catch (e) {
       if (e instanceof PowerCut) this.applet = null;
       throw e;
     } finally {
-      if (this.eeprom.writes !== writes) this.persist();
+      this.lastCommandWrites = this.eeprom.writes - writes;
+      if (this.lastCommandWrites > 0) this.persist();
     }
   }
 
-  /** The ISO 7816-3 T=1 card side wrapping this card's APDU handler (created once, then reused). */
-  t1(options: Omit<CardT1Options, "handler"> = {}): CardT1 {
-    if (!this.t1Side) this.t1Side = new CardT1({ ...options, handler: (apdu) => this.transmitApdu(apdu) });
+  /** The ISO 7816-3 T=1 card side wrapping this card's APDU handler (parameters from CardOptions.t1). */
+  t1(): CardT1 {
     return this.t1Side;
   }
 }

@@ -2,7 +2,7 @@
 // that authenticate as lockbox or server, and builders for records and objects.
 import { expect } from "vitest";
 import { issueCard, IssueParams } from "../../simulator/card/issue.ts";
-import { Card } from "../../simulator/card/card.ts";
+import { Card, type CardOptions } from "../../simulator/card/card.ts";
 import { CardClient, cardKeys, Reply } from "../../simulator/card/client.ts";
 import * as C from "../../protocol/card/commands.ts";
 import * as L from "../../protocol/card/layouts.ts";
@@ -25,9 +25,9 @@ export function params(over: Partial<IssueParams> = {}): IssueParams {
 }
 
 /** A freshly issued, powered card with a seeded challenge source. */
-export function newCard(over: Partial<IssueParams> = {}, seed = 7): Card {
+export function newCard(over: Partial<IssueParams> = {}, seed = 7, opts: CardOptions = {}): Card {
   const rng = new Rng(seed);
-  const card = issueCard(params(over), { random: (n) => rng.bytes(n) });
+  const card = issueCard(params(over), { random: (n) => rng.bytes(n), ...opts });
   card.powerOn();
   return card;
 }
