@@ -208,6 +208,17 @@ export class DeviceHost {
     return this.ex.memory.buffer.byteLength;
   }
 
+  /**
+   * Index one past the highest non-zero byte of linear memory: with the stub runtime every
+   * allocation writes a header above the previous ones, so this stays put when nothing is allocated.
+   */
+  memoryHighWater(): number {
+    const m = new Uint8Array(this.ex.memory.buffer);
+    let i = m.length;
+    while (i > 0 && m[i - 1] === 0) i--;
+    return i;
+  }
+
   /** Advances simulated time by ms, delivering the firmware's wake-up when it falls due. */
   advance(ms: number): void {
     const until = this.micros + ms * 1000;
