@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SerialPort } from "serialport";
+import { startServer, type RunningServer } from "../../simulator/server/app.ts";
+import { registerLockbox } from "../../simulator/server/admin.ts";
+import { DeviceHost } from "../../simulator/host/host.ts";
+import { Flash } from "../../simulator/host/flash.ts";
+import { Rtc } from "../../simulator/host/rtc.ts";
+import { LoopbackCardPort } from "../../simulator/card/t1-port.ts";
+import { OsdpPd } from "../../firmware/services/osdp/pd.ts";
+import { aesBlockCipher } from "../../simulator/crypto/index.ts";
+import { EVENT_OPENED } from "../../protocol/card/records.ts";
+import type { Card } from "../../simulator/card/card.ts";
+import { seedWorld, call } from "../server/fixture.ts";
+import { newCard, lockboxWrites, type TestRecord } from "../server/cards.ts";
+import { readerWith } from "./slot.ts";
+import { ptyPair, ptyUnavailable } from "./pty.ts";
+
+const WASM = "build/reader.wasm";
+const noPty = ptyUnavailable();
+const T0 = Math.floor(Date.now() / 1000) - 86400;
+const dir = mkdtempSync(join(tmpdir(), "lockbox-e2e-"));
+let srv: RunningServer;
+
+beforeAll(async () => {
+  srv = await startServer({ db: join(dir, "e2e.db"), port: 0 });
+  seedWorld(srv.store.db);
+  registerLockbox(srv.store.db, "00000010", "assoc-1", T0);
+  srv.store.db.prepare("UPDATE lockboxes SET listing_id = (SELECT id FROM listings WHERE listing_id = 'L1')").run();
+});
+afterAll(async () => {
+  await srv.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A device on the PTY: takes UART bytes, sends its replies back; `stop` ends it. */
+type Device = { stop(): void };
+
+/** The reader firmware (build/reader.wasm) in the simulator host, with the card in its slot. */
+function wasmReader(port: SerialPort, card: Card): Device {
+  const host = new DeviceHost({
+    wasm: WASM, flash: new Flash(64 * 1024), rtc: new Rtc(T0), seed: 7,
+    onEvent: (e) => { if (e.kind === "uart") port.write(Buffer.from(e.bytes)); },
+  });
+  host.insertCard(new LoopbackCardPort(card.t1()));
+  host.boot();
+  port.on("data", (d: Buffer) => host.uartReceive(new Uint8Array(d)));
+  const timer = setInterval(() => host.advance(25), 25);
+  return { stop: () => clearInterval(timer) };
+}
+
+/** The same reader application and PD, portable build under Node (when the wasm is absent). */
+function portableReader(port: SerialPort, card: Card): Device {
+  const { reader, board } = readerWith(card);
+  board.onTransmit = (bytes) => port.write(Buffer.from(bytes));
+  const pd = new OsdpPd(0, new Uint8Array(16), aesBlockCipher(), reader);
+  reader.cardInserted();
+  port.on("data", (d: Buffer) => pd.receive(new Uint8Array(d), 0, d.length));
+  const timer = setInterval(() => pd.idle(), 25);
+  return { stop: () => clearInterval(timer) };
+}
+
+async function endToEnd(serial: number, member: string, start: (port: SerialPort, card: Card) => Device): Promise<void> {
+  const card = newCard(srv.store.db, member, serial, T0);
+  const recs: TestRecord[] = Array.from({ length: 9 }, (_, i) => ({ file: 1, lockboxId: 0x10, sequence: serial * 100 + i, utc: T0 + 60 * i, eventType: EVENT_OPENED, cardSerial: serial }));
+  await lockboxWrites(srv.store.db, card, serial, recs);
+  const { device, tool, socat } = await ptyPair();
+  const port = await new Promise<SerialPort>((resolve, reject) => {
+    const p = new SerialPort({ path: device, baudRate: 115200 }, (err) => (err ? reject(err) : resolve(p)));
+  });
+  const dev = start(port, card);
+  try {
+    const cli = spawn("node_modules/.bin/tsx", ["tools/lockbox.ts", "renew", "--port", tool, "--server", srv.url, "--json", "--wait", "10"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    cli.stdout.on("data", (d: Buffer) => (out += d));
+    cli.stderr.on("data", (d: Buffer) => (err += d));
+    const code = await new Promise<number | null>((resolve) => cli.once("exit", resolve));
+    expect({ code, err }).toMatchObject({ code: 0 });
+    const result = JSON.parse(out);
+    expect(result).toMatchObject({ ok: true, outcome: { serial: serial.toString(16).padStart(8, "0"), recordsUploaded: 9, recordsNew: 9 } });
+    const log = (await call(srv.url, "GET", `/api/access-log?agent=${member}`)).body.events as { sequence: number; listing: string }[];
+    expect(log.map((e) => e.sequence).sort((a, b) => a - b)).toEqual(recs.map((r) => r.sequence));
+    expect(log.every((e) => e.listing === "L1")).toBe(true);
+  } finally {
+    dev.stop();
+    await new Promise<void>((resolve) => port.close(() => resolve()));
+    socat.kill();
+  }
+}
+
+describe.skipIf(noPty !== null)(`end to end over real pseudo-terminals ${noPty ?? ""}`, () => {
+  it.skipIf(!existsSync(WASM))(`reader firmware (${WASM}) in the simulator host ⇄ socat PTY ⇄ lockbox renew ⇄ HTTP ⇄ server ⇄ SQLite file`, async () => {
+    await endToEnd(0x31, "M1", wasmReader);
+  });
+
+  it("portable reader build ⇄ socat PTY ⇄ lockbox renew ⇄ HTTP ⇄ server ⇄ SQLite file", async () => {
+    await endToEnd(0x32, "M2", portableReader);
+  });
+});
