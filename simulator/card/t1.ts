@@ -17,6 +17,7 @@ import {
 } from "../../protocol/iso7816/t1.ts";
 import { ERR_T1_BAD_EDC } from "../../protocol/iso7816/errors.ts";
 import { fiOf, diOf, bwtEtu, FIDI_DEFAULT } from "../../protocol/iso7816/timing.ts";
+import { APDU_MAX_EXTENDED } from "../../protocol/iso7816/apdu.ts";
 
 /** How the emulated card presents itself on the contacts. */
 export interface CardT1Options {
@@ -41,7 +42,6 @@ export interface CardT1Options {
 }
 
 const HISTORICAL_DEFAULT = new TextEncoder().encode("LOCKBOX");
-const MAX_APDU = 65544;
 
 /** A contact card's T=1 interface (ATR, PPS, block layer) around one APDU handler. §8, §9, §11. */
 export class CardT1 {
@@ -159,7 +159,7 @@ export class CardT1 {
 
   private onIBlock(burst: Uint8Array): Uint8Array {
     const b = this.block;
-    if (b.ns !== this.nr || this.response !== null || this.command.length + b.infLen > MAX_APDU) {
+    if (b.ns !== this.nr || this.response !== null || this.command.length + b.infLen > APDU_MAX_EXTENDED) {
       return this.send(pcbR(this.nr, T1_R_OTHER_ERROR));
     }
     for (let i = 0; i < b.infLen; i++) this.command.push(burst[b.infOff + i]);

@@ -21,6 +21,7 @@ import {
   T1_R_OK, T1_R_EDC_ERROR, T1_R_OTHER_ERROR,
 } from "../../../protocol/iso7816/t1";
 import { fiOf, diOf, bitRate, bwtEtu, cwtEtu, FIDI_DEFAULT } from "../../../protocol/iso7816/timing";
+import { APDU_MAX_EXTENDED } from "../../../protocol/iso7816/apdu";
 import { copyBytes } from "../../../protocol/bytes";
 
 /** The card contacts, as the firmware's HAL (or a simulator) provides them. Synchronous. */
@@ -61,6 +62,11 @@ export class T1Stats {
   wtx: i32 = 0;
   /** Sum of the receive timeouts that expired, in ETU (time lost to silence). */
   timeoutEtu: i32 = 0;
+
+  /** Adds an expired timeout, saturating at 2^31-1 so both builds agree. */
+  addTimeout(etu: i32): void {
+    this.timeoutEtu = etu > 0x7fffffff - this.timeoutEtu ? 0x7fffffff : this.timeoutEtu + etu;
+  }
 
   clear(): void {
     this.bytesSent = 0;
@@ -162,7 +168,7 @@ export class T1Master {
    */
   transceive(apdu: Uint8Array, off: i32, len: i32, resp: Uint8Array, respOff: i32, respCap: i32): i32 {
     if (!this.connected) return ERR_LINK_NOT_CONNECTED;
-    if (len < 4 || len > 65544 || off < 0 || off + len > apdu.length) return ERR_BAD_ARGUMENT;
+    if (len < 4 || len > APDU_MAX_EXTENDED || off < 0 || off + len > apdu.length) return ERR_BAD_ARGUMENT;
     if (respCap < 0 || respOff < 0 || respOff + respCap > resp.length) return ERR_BAD_ARGUMENT;
     for (let attempt = 0; attempt <= T1_MAX_RESYNCH; attempt++) {
       const r = this.exchange(apdu, off, len, resp, respOff, respCap);
@@ -216,7 +222,7 @@ export class T1Master {
     }
     this.stats.bytesReceived += got;
     if (got < 3) {
-      this.stats.timeoutEtu += PPS_WAIT_ETU;
+      this.stats.addTimeout(PPS_WAIT_ETU);
       return ERR_LINK_PPS_FAILED;
     }
     const r = decodePps(this.ppsBuf, 0, got, this.reply);
@@ -381,7 +387,7 @@ export class T1Master {
     const got = this.port.receive(this.rx, 0, 3, bwt);
     this.stats.bytesReceived += got;
     if (got < 3) {
-      this.stats.timeoutEtu += got == 0 ? bwt : cwt;
+      this.stats.addTimeout(got == 0 ? bwt : cwt);
       return ERR_TRUNCATED;
     }
     const total = t1BlockLength(i32(this.rx[2]), this.edc);
@@ -392,7 +398,7 @@ export class T1Master {
     const rest = this.port.receive(this.rx, 3, total - 3, cwt);
     this.stats.bytesReceived += rest;
     if (rest < total - 3) {
-      this.stats.timeoutEtu += cwt;
+      this.stats.addTimeout(cwt);
       return ERR_TRUNCATED;
     }
     this.stats.blocksReceived++;
@@ -412,7 +418,7 @@ export class T1Master {
       n++;
     }
     this.stats.bytesReceived += n;
-    this.stats.timeoutEtu += cwt;
+    this.stats.addTimeout(cwt);
     return n;
   }
 }
