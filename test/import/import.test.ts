@@ -272,6 +272,17 @@ describe("malformed input", () => {
     expect(column(sb.store, "SELECT count(*) FROM members WHERE status = 'active'")).toEqual([5]);
   });
 
+  it("a full run with a row whose key is unreadable deletes nobody and says why", async () => {
+    const sb = await fresh();
+    await runImport(sb.store.db, { associationId: "A1", from: sb.feed(base()) });
+    const dir = sb.feed({});
+    writeFileSync(join(dir, "Member.json"), `[${JSON.stringify(member(0, 3))}, {"MemberKey": "MEM1", "MemberStatus": "Active",}]`);
+    const r = await runImport(sb.store.db, { associationId: "A1", from: dir, full: true });
+    expect(r.resources.Member).toMatchObject({ unchanged: 1, rejected: 1, deactivated: 0, reconciled: false });
+    expect(r.warnings).toEqual(["Member: deletions not reconciled because 1 row(s) without a readable key"]);
+    expect(column(sb.store, "SELECT count(*) FROM members WHERE status = 'active'")).toEqual([5]);
+  });
+
   it("a CSV feed with a vendor mapping file imports under RESO names", async () => {
     const sb = await fresh();
     const dir = sb.feed({});

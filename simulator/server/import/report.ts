@@ -17,6 +17,7 @@ export function formatReport(r: ImportReport, maxRejections = 20): string {
   rows.push(["total", ...COLUMNS.map((k) => String(r.totals[k]))]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   for (const row of rows) lines.push(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "));
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
   lines.push(`lockbox ownership moved: ${r.ownershipMoved}; pending resolved: ${r.pendingResolved}; still pending: ${r.pendingRemaining}`);
   if (r.totals.rejected > 0) {
     lines.push(`rejected rows (${r.totals.rejected}):`);

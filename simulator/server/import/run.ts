@@ -77,6 +77,8 @@ export interface ImportReport {
   ownershipMoved: number;
   pendingResolved: number;
   pendingRemaining: number;
+  /** Things the administrator should know that are not rejected rows (e.g. a skipped reconciliation). */
+  warnings: string[];
   /** Rejected rows, at most MAX_LISTED_REJECTIONS of them (totals.rejected counts all). */
   rejections: RejectedRow[];
   error: string | null;
@@ -155,6 +157,7 @@ export async function runImport(db: Database, opts: ImportOptions): Promise<Impo
     ownershipMoved: 0,
     pendingResolved: 0,
     pendingRemaining: 0,
+    warnings: [],
     rejections: [],
     error: null,
   };
@@ -196,6 +199,7 @@ async function importFeed(db: Database, applier: Applier, feed: Feed, report: Im
   const startCursor = cursorOf(db, report.associationId, resource);
   let cursor = startCursor;
   let complete = true;
+  let unkeyed = 0;
   let records = 0;
   let done = 0;
   let total = 0;
@@ -212,10 +216,12 @@ async function importFeed(db: Database, applier: Applier, feed: Feed, report: Im
       break;
     }
     if (item.type === "reject") {
+      unkeyed++;
       reject(item.row, null, item.code, item.reason, item.excerpt);
     } else {
       const rec = normalizeRecord(resource, item.record);
       const key = rec.key;
+      if (key === null) unkeyed++;
       const first = key === null ? undefined : seen.get(key);
       if (first !== undefined) {
         reject(item.row, key, REJECT_DUPLICATE_KEY, `duplicate ${KEY_FIELD[resource]} ${JSON.stringify(key)} (first at row ${first})`, null);
@@ -231,8 +237,14 @@ async function importFeed(db: Database, applier: Applier, feed: Feed, report: Im
     }
     progress();
   }
-  const reconciled = opts.full === true && complete;
+  // A row whose key could not be read might be a record that still exists: deleting on its
+  // account could terminate an active agent, so such a feed is not reconciled.
+  const reconciled = opts.full === true && complete && unkeyed === 0;
   if (reconciled) applier.reconcile(resource, seen, counts);
+  else if (opts.full === true) {
+    const why = complete ? `${unkeyed} row(s) without a readable key` : "the feed broke off before its end";
+    report.warnings.push(`${resource}: deletions not reconciled because ${why}`);
+  }
   if (complete && cursor !== null && cursor !== startCursor) {
     db.prepare(
       `INSERT INTO import_cursors (association_id, resource, modification_timestamp, record_key, updated_at) VALUES (?, ?, ?, ?, ?)
