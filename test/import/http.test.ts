@@ -44,6 +44,17 @@ describe("RESO Web API input", () => {
     expect(column(sb.store, "SELECT count(*) FROM members")).toEqual([25]);
   });
 
+  it("resolves relative next links and refuses links that loop back", async () => {
+    const { sb, server } = await setup();
+    server.links = "relative";
+    const ok = await runImport(sb.store.db, { associationId: "A1", from: server.url, token: TOKEN, http: http(), full: true });
+    expect(ok.resources.Member).toMatchObject({ added: 25 });
+    server.links = "loop";
+    const looped = await runImport(sb.store.db, { associationId: "A1", from: server.url, token: TOKEN, http: http(), full: true });
+    expect(looped.status).toBe("failed");
+    expect(looped.error).toMatch(/nextLink leads back to a page already read/);
+  });
+
   it("pulls incrementally after the (ModificationTimestamp, key) cursor", async () => {
     const { sb, server } = await setup();
     await runImport(sb.store.db, { associationId: "A1", from: server.url, token: TOKEN, http: http() });

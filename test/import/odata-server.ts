@@ -15,6 +15,8 @@ export interface ODataServer {
   /** Consumed one per request, in order. */
   faults: Fault[];
   requests: { resource: string; query: URLSearchParams; auth: string | undefined }[];
+  /** How @odata.nextLink is written: absolute (default), relative, or pointing back at page 1. */
+  links: "absolute" | "relative" | "loop";
   close(): Promise<void>;
 }
 
@@ -37,7 +39,7 @@ function select(records: Rec[], key: string, filter: string | null): Rec[] {
 }
 
 export async function startODataServer(token: string, data: Record<string, Rec[]>): Promise<ODataServer> {
-  const state: Omit<ODataServer, "url" | "close"> = { data, faults: [], requests: [] };
+  const state: Omit<ODataServer, "url" | "close"> = { data, faults: [], requests: [], links: "absolute" };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const resource = url.pathname.replace(/^\/odata\//, "");
@@ -57,8 +59,8 @@ export async function startODataServer(token: string, data: Record<string, Rec[]
     const page: Record<string, unknown> = { "@odata.context": `$metadata#${resource}`, "@odata.count": rows.length, value: rows.slice(skip, skip + top) };
     if (skip + top < rows.length) {
       const next = new URL(url.toString().replace("http://127.0.0.1", `http://${req.headers.host}`));
-      next.searchParams.set("$skip", String(skip + top));
-      page["@odata.nextLink"] = next.toString();
+      next.searchParams.set("$skip", String(state.links === "loop" ? 0 : skip + top));
+      page["@odata.nextLink"] = state.links === "relative" ? `${resource}${next.search}` : next.toString();
     }
     const body = JSON.stringify(page);
     const fault = state.faults.shift();

@@ -175,7 +175,10 @@ export function httpFeed(resource: ResourceName, base: string, cursor: Cursor | 
       let url: string | null = firstPageUrl(base, resource, cursor, opts.pageSize ?? 1000);
       let rowBase = 0;
       let total = 0;
+      const visited = new Set<string>();
       while (url !== null) {
+        if (visited.has(url)) throw new ImportHttpError(`${url}: @odata.nextLink leads back to a page already read`, null);
+        visited.add(url);
         const attempt = { n: 0 };
         let taken = 0;
         let meta: Record<string, unknown> = {};
