@@ -15,7 +15,7 @@ import { denylistSize } from "../../protocol/card/denylist";
 import { halFlashRead } from "../hal/hal";
 import { FlashSlots } from "../services/flash-slots";
 
-export const FACTORY_SIZE: i32 = 84;
+export const FACTORY_SIZE: i32 = 100;
 export const FACTORY_MAGIC: u32 = 0x4c425831;
 export const STATE_SECTOR: i32 = 1;
 export const DENYLIST_SECTOR: i32 = 3;
@@ -34,6 +34,8 @@ export class Factory {
   auditKey: Uint8Array = new Uint8Array(16);
   carsKey: Uint8Array = new Uint8Array(16);
   denylistKey: Uint8Array = new Uint8Array(16);
+  /** OSDP secure-channel base key of the service port. */
+  scbk: Uint8Array = new Uint8Array(16);
   cars: CarsLimits = new CarsLimits();
   journalSectors: i32 = 0;
 }
@@ -80,6 +82,7 @@ export function loadFactory(): bool {
     factory.auditKey[i] = fbuf[28 + i];
     factory.carsKey[i] = fbuf[44 + i];
     factory.denylistKey[i] = fbuf[60 + i];
+    factory.scbk[i] = fbuf[80 + i];
   }
   factory.cars.perMonth = i32(fbuf[76]);
   factory.cars.consecutiveDays = i32(fbuf[77]);

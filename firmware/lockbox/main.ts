@@ -10,8 +10,9 @@
 import { KEY_FUNC, KEY_ENT, KEY_CLR, halWakeAfter, halUptimeMs } from "../hal/hal";
 import { showAwaitingEntry, showIdle, showDenied } from "./indicate";
 import { REASON_BAD_ENTRY } from "../../protocol/service/reasons";
-import { loadFactory, loadState } from "./config";
+import { loadFactory, loadState, factory } from "./config";
 import { mountJournal, journal, completePending } from "./audit";
+import { startService, serviceReceive } from "./service";
 import { clock, insertCard, finishCard, enterPin, enterCbs, enterCars, enterShackle, enterOwnership, cardReady } from "./access";
 
 /** Keys kept per entry (FUNC + function + up to 16 digits). */
@@ -44,6 +45,7 @@ export function init(): void {
   mountJournal();
   clock.boot(journal.newestTime);
   completePending(clock.now());
+  startService(factory.scbk);
   showIdle();
 }
 
@@ -62,9 +64,10 @@ export function uartRxBuffer(): usize {
   return uartRxBuf.dataStart;
 }
 
-/** Service-port bytes arrived (OSDP PD; not wired in this build: ignored). */
+/** Service-port bytes arrived (OSDP peripheral device, service.ts). */
 export function uartRx(len: i32): void {
-  if (len < 0 || len > uartRxBuf.length) return;
+  if (state == STATE_FAULT || len <= 0 || len > uartRxBuf.length) return;
+  serviceReceive(uartRxBuf, len);
 }
 
 /** Card detect closed: authenticate and read the card, then wait for an entry. */

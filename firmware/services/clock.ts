@@ -44,4 +44,13 @@ export class Clock {
     this.trusted = true;
     return true;
   }
+
+  /** Sets the clock from an authenticated service-port command (may step back); returns the old time. */
+  setAuthenticated(utc: u32): u32 {
+    const before = this.now();
+    this.floor = 0;
+    halRtcWrite(utc);
+    this.trusted = true;
+    return before;
+  }
 }

@@ -8,7 +8,7 @@ import { issueCard, type IssueParams } from "../card/issue.ts";
 import { Card } from "../card/card.ts";
 import { LoopbackCardPort } from "../card/t1-port.ts";
 import { CardClient, cardKeys } from "../card/client.ts";
-import { aesBlockCipher, hmacSha256 } from "../crypto/index.ts";
+import { aesBlockCipher, hmacSha256, sha256 } from "../crypto/index.ts";
 import { deriveKey, KEY_LOCKBOX_AUDIT, KEY_CARS, KEY_DENYLIST } from "../../protocol/card/keys.ts";
 import * as C from "../../protocol/card/commands.ts";
 import * as L from "../../protocol/card/layouts.ts";
@@ -19,10 +19,17 @@ import { SimRandom } from "../host/random.ts";
 import type { CardContacts } from "../host/host.ts";
 
 /** Layout of the factory block in flash sector 0 (spec lockbox.md §2.1). */
-export const FACTORY_SIZE = 84;
+export const FACTORY_SIZE = 100;
 export const FACTORY_MAGIC = 0x4c425831;
 /** Sectors before the journal: factory, state A/B, denylist A/B. */
 export const SECTORS_BEFORE_JOURNAL = 5;
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
 
 export interface CardHolder {
   name: string;
@@ -70,6 +77,11 @@ export class SimAssociation {
     return this.derive(this.serverMaster, KEY_CARS, 0);
   }
 
+  /** The OSDP secure-channel base key of a lockbox's service port (held by the association's tools). */
+  serviceKey(lockboxId: number): Uint8Array {
+    return sha256(concat(new TextEncoder().encode("LBX service SCBK"), this.auditKey(lockboxId))).slice(0, 16);
+  }
+
   denylistKey(): Uint8Array {
     return this.derive(this.serverMaster, KEY_DENYLIST, 0);
   }
@@ -99,6 +111,7 @@ export class SimAssociation {
     b[76] = p.carsPerMonth;
     b[77] = p.carsConsecutiveDays;
     b[78] = p.journalSectors;
+    b.set(this.serviceKey(p.lockboxId), 80);
     v.setUint32(FACTORY_SIZE - 4, crc32(b, 0, FACTORY_SIZE - 4));
     return b;
   }
