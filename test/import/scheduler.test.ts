@@ -3,7 +3,7 @@
 // run per slot, and a full reconciliation when the last full run is old enough.
 import { describe, it, expect, afterEach } from "vitest";
 import fc from "fast-check";
-import { lastSlot, ImportScheduler } from "../../simulator/server/import/scheduler.ts";
+import { lastSlot, ImportScheduler, startImportScheduler } from "../../simulator/server/import/scheduler.ts";
 import { upsertAssociation } from "../../simulator/server/db/associations.ts";
 import type { ImportReport } from "../../simulator/server/import/run.ts";
 import { sandbox, column, type Sandbox } from "./helpers.ts";
@@ -71,14 +71,16 @@ describe("ImportScheduler", () => {
     ]);
   });
 
-  it("started, it checks on its own and reports each run", async () => {
+  it("started on its own connection, it checks by itself and reports each run", async () => {
     sb = await sandbox();
     upsertAssociation(sb.store.db, "A1", { import_schedule: "00:00", tz_rule: "UTC0", import_source: sb.feed({ Office: [office(0)] }) });
     const reports: ImportReport[] = [];
-    const scheduler = new ImportScheduler(sb.store.db, { checkEveryMs: 10, onReport: (r) => reports.push(r) });
-    scheduler.start();
+    const running = await startImportScheduler(sb.store.path, { checkEveryMs: 10, onReport: (r) => reports.push(r) });
     for (let i = 0; i < 100 && reports.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-    await scheduler.stop();
+    await running.stop();
     expect(reports.map((r) => [r.associationId, r.status])).toEqual([["A1", "applied"]]);
+    // The run committed through the scheduler's connection is visible to the server's.
+    expect(column(sb.store, "SELECT office_key FROM offices")).toEqual(["OFF0"]);
+    await expect(startImportScheduler(":memory:")).rejects.toThrow(/needs a store file/);
   });
 });

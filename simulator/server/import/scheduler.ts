@@ -9,6 +9,7 @@ import type { Database } from "better-sqlite3";
 import { OK } from "../../../protocol/errors.ts";
 import { daysOf, SECONDS_PER_DAY, startOfDay } from "../../../protocol/time/civil.ts";
 import { localToUtc, parseTzRule, TzRule, utcToLocal } from "../../../protocol/time/tz.ts";
+import { openStore } from "../db/store.ts";
 import type { HttpFeedOptions } from "./feeds.ts";
 import { type ImportReport, runImport } from "./run.ts";
 
@@ -114,4 +115,23 @@ export class ImportScheduler {
     }
     return reports;
   }
+}
+
+/**
+ * Starts the import schedule for the store at `path` on a connection of its own, as the server
+ * does at start-up; `stop()` waits for a run in progress and closes that connection. An in-memory
+ * store cannot be shared between connections, so it has no scheduler.
+ */
+export async function startImportScheduler(path: string, opts: SchedulerOptions = {}): Promise<{ scheduler: ImportScheduler; stop(): Promise<void> }> {
+  if (path === ":memory:") throw new Error("the import scheduler needs a store file: an in-memory store cannot be shared");
+  const store = await openStore(path);
+  const scheduler = new ImportScheduler(store.db, opts);
+  scheduler.start();
+  return {
+    scheduler,
+    async stop() {
+      await scheduler.stop();
+      store.close();
+    },
+  };
 }
