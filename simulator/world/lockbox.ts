@@ -6,6 +6,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DeviceHost, type DeviceEvent } from "../host/host.ts";
+import { UartTap, memoryUart, type UartLink } from "../host/uart.ts";
 import { Flash } from "../host/flash.ts";
 import { Rtc } from "../host/rtc.ts";
 import { type SimAssociation, type CardHolder, type LockboxProvision, contactsOf, SECTORS_BEFORE_JOURNAL } from "./association.ts";
@@ -43,6 +44,10 @@ export class SimLockbox {
   readonly host: DeviceHost;
   readonly id: number;
   readonly journalSectors: number;
+  /** The service UART's output, for links to a control panel. */
+  readonly uart = new UartTap();
+  /** The service port's secure-channel key. */
+  readonly scbk: Uint8Array;
   private readonly auditKey: Uint8Array;
   holder: CardHolder | null = null;
 
@@ -57,8 +62,18 @@ export class SimLockbox {
       }));
     }
     this.auditKey = assoc.auditKey(opts.lockboxId);
-    this.host = new DeviceHost({ wasm: LOCKBOX_WASM, flash, rtc: new Rtc(opts.utc, opts.driftPpm ?? 0), seed: opts.seed ?? opts.lockboxId, onEvent: opts.onEvent });
+    this.scbk = assoc.serviceKey(opts.lockboxId);
+    const onEvent = (e: DeviceEvent): void => {
+      this.uart.onEvent(e);
+      opts.onEvent?.(e);
+    };
+    this.host = new DeviceHost({ wasm: LOCKBOX_WASM, flash, rtc: new Rtc(opts.utc, opts.driftPpm ?? 0), seed: opts.seed ?? opts.lockboxId, onEvent });
     this.host.boot();
+  }
+
+  /** An in-memory link to the service port. */
+  serviceLink(): UartLink {
+    return memoryUart(this.host, this.uart);
   }
 
   /** UTC by the lockbox's RTC now. */
