@@ -2,6 +2,7 @@
 // with AES supplied by the host (env.aesSetKey/aesEncrypt/aesDecrypt, node:crypto in the tests).
 import { BlockCipher } from "../../protocol/blockcipher";
 import { OsdpPacket, decodePacket, encodePacket } from "../../protocol/osdp/packet";
+import { replayPd } from "./osdp-pd";
 import {
   payloadRoundTrip, packetRoundTrip, frameStream, secureSetCipher, secureSeal, secureOpen, secureHandshake,
 } from "./osdp-driver";
@@ -24,7 +25,8 @@ class HostAes implements BlockCipher {
     hostAesDecrypt(src.dataStart + srcOff, dst.dataStart + dstOff);
   }
 }
-secureSetCipher(new HostAes());
+const hostAes = new HostAes();
+secureSetCipher(hostAes);
 
 export function inputPtr(): usize { return input.dataStart; }
 export function outputPtr(): usize { return output.dataStart; }
@@ -75,4 +77,12 @@ export function encode(code: i32, dataOff: i32, dataLen: i32): i32 {
   benchPacket.mark = true;
   benchPacket.code = u8(code);
   return encodePacket(benchPacket, input, dataOff, dataLen, output, 0, output.length);
+}
+
+/**
+ * Replays the bus stream in input[0..len) into a fresh PD (test/wasm/osdp-pd.ts); flags bit 0:
+ * idle after every chunk, bit 1: install mode. Returns the length of the recorded replies.
+ */
+export function pdReplay(len: i32, chunk: i32, flags: i32): i32 {
+  return replayPd(hostAes, input, 0, len, chunk, (flags & 1) != 0, (flags & 2) != 0, output);
 }

@@ -82,10 +82,27 @@ export class OsdpPd {
   private readonly ftstat: OsdpFileStatus = new OsdpFileStatus();
 
   constructor(address: u8, scbk: Uint8Array, cipher: BlockCipher, handler: OsdpPdHandler) {
+    this.handler = handler;
+    this.channel = new OsdpSecureChannel(cipher);
     this.address = address;
     copyBytes(scbk, 0, this.scbk, 0, 16);
-    this.channel = new OsdpSecureChannel(cipher);
-    this.handler = handler;
+  }
+
+  /**
+   * Back to the power-on state with `address` and `scbk`: no session, no previous reply, nothing
+   * buffered, counters zero (settings such as scbkDEnabled are kept).
+   */
+  reset(address: u8, scbk: Uint8Array): void {
+    this.address = address;
+    copyBytes(scbk, 0, this.scbk, 0, 16);
+    this.framer.reset();
+    this.scState = SC_NONE;
+    this.txLen = 0;
+    this.lastSqn = -1;
+    this.pendingAddress = -1;
+    this.framingErrors = 0;
+    this.naksSent = 0;
+    this.repeats = 0;
   }
 
   /** True while a secure channel is established. */
