@@ -1,4 +1,4 @@
-// protocol/card compiled to WASM (test/card/wasm/harness.ts, with the firmware's constant-time AES)
+// protocol/card compiled to WASM (harness test/wasm/card.ts, with the firmware's constant-time AES)
 // against the same source under Node: SCP03 transcripts, CMAC, key diversification and every layout
 // decoder on seeded random and mutated inputs must agree byte for byte. Skipped, with the reason,
 // until the harness is built (asconfig.json target harness-card).
@@ -74,7 +74,7 @@ function run(h: Harness<CardHarness>, name: keyof CardHarness, input: Uint8Array
   return { r, out: h.output(Math.max(0, typeof r === "number" ? r : 16)) };
 }
 
-describe.skipIf(!built)(`protocol/card: WASM vs TypeScript${built ? "" : " (skipped: build/harness/card.wasm missing; add the harness-card target to asconfig.json)"}`, () => {
+describe.skipIf(!built)(`protocol/card: WASM vs TypeScript${built ? "" : " (skipped: build/harness/card.wasm missing: needs test/wasm/card.ts and the harness-card target in asconfig.json)"}`, () => {
   const h = built ? loadHarness<CardHarness>("card") : (null as never);
 
   it("SCP03 transcripts (AES-128 S8 vectors): EXTERNAL AUTHENTICATE, every wrapped command and response", () => {
