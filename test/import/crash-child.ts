@@ -1,5 +1,5 @@
-// Child process of the crash test: starts an import and SIGKILLs itself after N member records,
-// mid-transaction, the way a power cut or an OOM kill would stop the server.
+// Child process of the crash test: starts an import and SIGKILLs itself after applying N member
+// records, mid-transaction, the way a power cut or an OOM kill would stop the server.
 import { openStore } from "../../simulator/server/db/store.ts";
 import { runImport } from "../../simulator/server/import/run.ts";
 
@@ -9,7 +9,7 @@ await runImport(store.db, {
   associationId: "A1",
   from,
   onProgress: (p) => {
-    if (p.resource === "Member" && p.records === Number(after)) {
+    if (p.phase === "apply" && p.resource === "Member" && p.records === Number(after)) {
       console.log(`killing at record ${after} of Member`);
       process.kill(process.pid, "SIGKILL");
     }

@@ -311,7 +311,7 @@ describe("crash safety: one transaction per run", () => {
       from: sb.feed(next),
       full: true,
       onProgress: (p) => {
-        if (p.resource === "Member" && p.records === 4) throw new Error("injected fault");
+        if (p.phase === "apply" && p.resource === "Member" && p.records === 4) throw new Error("injected fault");
       },
     });
     expect(r).toMatchObject({ status: "failed", error: "injected fault" });

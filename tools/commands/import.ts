@@ -80,10 +80,11 @@ async function run(values: ReturnType<typeof parse>["values"], associationId: st
       resource: values.resource,
       token: values.token,
       onProgress: (p) => {
-        if (p.resource !== barResource) {
+        const label = `${p.phase} ${p.resource}`;
+        if (label !== barResource) {
           bar?.done();
-          barResource = p.resource;
-          bar = new Progress(`import ${p.resource}`, p.total, { json: values.json });
+          barResource = label;
+          bar = new Progress(label, p.total, { json: values.json });
         }
         bar?.setTotal(p.total);
         bar?.update(p.done, `${p.records} records`);

@@ -1,12 +1,16 @@
 /**
- * One import run (DESIGN.md §2 Import, §6 "imports are transactional"; issue 7): reads every
- * resource of the association's source in order (Office, Member, Property), applies the good
- * records, collects the rejected ones with their reasons, reconciles deletions on a full run,
- * retries pending assignments, advances the cursors — all in ONE transaction — and stores the
- * report. In strict mode one rejected row means nothing applies.
+ * One import run (DESIGN.md §2 Import, §6 "imports are transactional"; issue 7). First every
+ * resource of the association's source is read in order (Office, Member, Property), checked, and
+ * its good records spooled to a temporary file while the rejected ones are collected with their
+ * reasons. Then, in ONE synchronous transaction, the spooled records are applied, deletions are
+ * reconciled on a full run, pending assignments retried, cursors advanced and the report stored.
+ * The write lock is thus held only for local work, never while waiting on a vendor. In strict
+ * mode one rejected row means nothing applies.
  */
 import type { Database } from "better-sqlite3";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Applier, type Counts, emptyCounts } from "./apply.ts";
 import { REJECT_DUPLICATE_KEY, type RejectCode } from "./errors.ts";
 import {
@@ -14,6 +18,7 @@ import {
   mappingBeside, resourceOfFile,
 } from "./feeds.ts";
 import { isRejection, KEY_FIELD, normalizeRecord, RESOURCES, type ResourceName } from "./resources.ts";
+import { readSpool, SpoolWriter } from "./spool.ts";
 
 export interface ImportOptions {
   associationId: string;
@@ -37,10 +42,12 @@ export interface ImportOptions {
 }
 
 export interface Progress {
+  /** "read": fetching and checking the feed; "apply": writing it, inside the transaction. */
+  phase: "read" | "apply";
   resource: ResourceName;
-  /** Records read so far in this resource. */
+  /** Records read (or applied) so far in this resource. */
   records: number;
-  /** Bytes (files) or records (HTTP) read, out of `total` (0 when unknown). */
+  /** Read: bytes (files) or records (HTTP) out of `total` (0 when unknown). Apply: records out of the spooled count. */
   done: number;
   total: number;
 }
@@ -134,12 +141,11 @@ function addCounts(into: Counts, c: Counts): void {
  * association or a busy connection throws; every other failure (source missing, HTTP, a thrown
  * progress callback) rolls the run back and comes back as a report with status "failed".
  *
- * The run holds a write transaction across awaits (network and file reads), so `db` must be a
- * connection nothing else writes through meanwhile: anything written through it would join, and
- * could be rolled back with, the import. The server gives the importer a connection of its own.
+ * The apply phase runs synchronously: a full 160,000-row feed keeps the event loop busy for some
+ * seconds, and other connections wait for the write lock meanwhile (their busy timeout).
  */
 export async function runImport(db: Database, opts: ImportOptions): Promise<ImportReport> {
-  if (db.inTransaction) throw new Error("runImport needs a connection with no open transaction; give the import its own connection");
+  if (db.inTransaction) throw new Error("runImport cannot run inside another transaction: the run is its own transaction");
   const now = opts.now ?? (() => new Date());
   const association = db.prepare("SELECT id, import_source, import_token FROM associations WHERE id = ?").get(opts.associationId) as AssociationRow | undefined;
   if (!association) throw new Error(`unknown association '${opts.associationId}'`);
@@ -162,12 +168,16 @@ export async function runImport(db: Database, opts: ImportOptions): Promise<Impo
     error: null,
   };
 
+  const spoolDir = mkdtempSync(join(tmpdir(), "lockbox-import-"));
   try {
     const { feeds } = feedsFor(db, association, opts);
+    const spooled: Spooled[] = [];
+    for (const feed of feeds) spooled.push(await readFeed(feed, spoolDir, report, opts));
+    // From here to COMMIT nothing awaits: no other code can run on this connection meanwhile.
     db.exec("BEGIN IMMEDIATE");
     report.runId = insertRun(db, report, opts.trigger ?? "manual");
     const applier = new Applier(db, association.id, report.runId, report.startedAt);
-    for (const feed of feeds) report.resources[feed.resource] = await importFeed(db, applier, feed, report, opts);
+    for (const sp of spooled) report.resources[sp.resource] = applySpooled(db, applier, sp, report, opts);
     report.pendingRemaining = applier.retryPending();
     report.ownershipMoved = applier.effects.ownershipMoved;
     report.pendingResolved = applier.effects.pendingResolved;
@@ -189,69 +199,106 @@ export async function runImport(db: Database, opts: ImportOptions): Promise<Impo
     report.finishedAt = now().toISOString();
     storeOutcome(db, report, opts.trigger ?? "manual");
     return report;
+  } finally {
+    rmSync(spoolDir, { recursive: true, force: true });
   }
 }
 
-async function importFeed(db: Database, applier: Applier, feed: Feed, report: ImportReport, opts: ImportOptions): Promise<ResourceReport> {
+/** One resource read, checked and spooled, waiting to be applied. */
+interface Spooled {
+  resource: ResourceName;
+  origin: string;
+  spool: string;
+  /** Records in the spool. */
+  spooled: number;
+  records: number;
+  /** Keys the feed listed (rejected rows included), with the row each was first seen at. */
+  seen: Map<string, number>;
+  rejected: number;
+  /** The feed was read to its end. */
+  complete: boolean;
+  /** Rows whose key could not be read. */
+  unkeyed: number;
+  /** Greatest (timestamp, key) among the good records. */
+  cursor: Cursor | null;
+}
+
+async function readFeed(feed: Feed, spoolDir: string, report: ImportReport, opts: ImportOptions): Promise<Spooled> {
   const resource = feed.resource;
-  const counts = emptyCounts();
-  const seen = new Map<string, number>();
-  const startCursor = cursorOf(db, report.associationId, resource);
-  let cursor = startCursor;
-  let complete = true;
-  let unkeyed = 0;
-  let records = 0;
+  const writer = new SpoolWriter(join(spoolDir, `${resource}.jsonl`));
+  const sp: Spooled = { resource, origin: feed.origin, spool: writer.path, spooled: 0, records: 0, seen: new Map(), rejected: 0, complete: true, unkeyed: 0, cursor: null };
   let done = 0;
   let total = 0;
-  const progress = (): void => opts.onProgress?.({ resource, records, done, total });
+  const progress = (): void => opts.onProgress?.({ phase: "read", resource, records: sp.records, done, total });
   const reject = (row: number, key: string | null, code: RejectCode, reason: string, excerpt: string | null): void => {
-    counts.rejected++;
+    sp.rejected++;
     if (report.rejections.length < MAX_LISTED_REJECTIONS) report.rejections.push({ resource, row, key, code, reason, excerpt });
   };
-  for await (const item of feed.items((d, t) => ((done = d), (total = t), progress()))) {
-    records++;
-    if (item.type === "fatal") {
-      reject(item.row, null, item.code, item.reason, null);
-      complete = false;
-      break;
-    }
-    if (item.type === "reject") {
-      unkeyed++;
-      reject(item.row, null, item.code, item.reason, item.excerpt);
-    } else {
-      const rec = normalizeRecord(resource, item.record);
-      const key = rec.key;
-      if (key === null) unkeyed++;
-      const first = key === null ? undefined : seen.get(key);
-      if (first !== undefined) {
-        reject(item.row, key, REJECT_DUPLICATE_KEY, `duplicate ${KEY_FIELD[resource]} ${JSON.stringify(key)} (first at row ${first})`, null);
+  try {
+    for await (const item of feed.items((d, t) => ((done = d), (total = t), progress()))) {
+      sp.records++;
+      if (item.type === "fatal") {
+        reject(item.row, null, item.code, item.reason, null);
+        sp.complete = false;
+        break;
+      }
+      if (item.type === "reject") {
+        sp.unkeyed++;
+        reject(item.row, null, item.code, item.reason, item.excerpt);
       } else {
-        if (key !== null) seen.set(key, item.row);
-        if (isRejection(rec)) {
-          reject(item.row, rec.key, rec.code, rec.reason, JSON.stringify(item.record).slice(0, 120));
+        const rec = normalizeRecord(resource, item.record);
+        const key = rec.key;
+        const first = key === null ? undefined : sp.seen.get(key);
+        if (key === null) sp.unkeyed++;
+        if (first !== undefined) {
+          reject(item.row, key, REJECT_DUPLICATE_KEY, `duplicate ${KEY_FIELD[resource]} ${JSON.stringify(key)} (first at row ${first})`, null);
         } else {
-          applier.apply(resource, rec, counts);
-          if (rec.timestamp !== null && later(cursor, { timestamp: rec.timestamp, key: rec.key })) cursor = { timestamp: rec.timestamp, key: rec.key };
+          if (key !== null) sp.seen.set(key, item.row);
+          if (isRejection(rec)) {
+            reject(item.row, rec.key, rec.code, rec.reason, JSON.stringify(item.record).slice(0, 120));
+          } else {
+            writer.add(item.row, rec);
+            if (rec.timestamp !== null && later(sp.cursor, { timestamp: rec.timestamp, key: rec.key })) sp.cursor = { timestamp: rec.timestamp, key: rec.key };
+          }
         }
       }
+      progress();
     }
-    progress();
+  } finally {
+    writer.close();
+  }
+  sp.spooled = writer.count;
+  return sp;
+}
+
+function applySpooled(db: Database, applier: Applier, sp: Spooled, report: ImportReport, opts: ImportOptions): ResourceReport {
+  const resource = sp.resource;
+  const counts = emptyCounts();
+  counts.rejected = sp.rejected;
+  const total = sp.spooled;
+  let records = 0;
+  for (const { rec } of readSpool(sp.spool)) {
+    applier.apply(resource, rec, counts);
+    records++;
+    opts.onProgress?.({ phase: "apply", resource, records, done: records, total });
   }
   // A row whose key could not be read might be a record that still exists: deleting on its
   // account could terminate an active agent, so such a feed is not reconciled.
-  const reconciled = opts.full === true && complete && unkeyed === 0;
-  if (reconciled) applier.reconcile(resource, seen, counts);
+  const reconciled = opts.full === true && sp.complete && sp.unkeyed === 0;
+  if (reconciled) applier.reconcile(resource, sp.seen, counts);
   else if (opts.full === true) {
-    const why = complete ? `${unkeyed} row(s) without a readable key` : "the feed broke off before its end";
+    const why = sp.complete ? `${sp.unkeyed} row(s) without a readable key` : "the feed broke off before its end";
     report.warnings.push(`${resource}: deletions not reconciled because ${why}`);
   }
-  if (complete && cursor !== null && cursor !== startCursor) {
+  const stored = cursorOf(db, report.associationId, resource);
+  const advance = sp.complete && sp.cursor !== null && later(stored, sp.cursor);
+  if (advance && sp.cursor !== null) {
     db.prepare(
       `INSERT INTO import_cursors (association_id, resource, modification_timestamp, record_key, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT DO UPDATE SET modification_timestamp = excluded.modification_timestamp, record_key = excluded.record_key, updated_at = excluded.updated_at`,
-    ).run(report.associationId, resource, cursor.timestamp, cursor.key, report.startedAt);
+    ).run(report.associationId, resource, sp.cursor.timestamp, sp.cursor.key, report.startedAt);
   }
-  return { ...counts, origin: feed.origin, reconciled, cursor };
+  return { ...counts, origin: sp.origin, reconciled, cursor: advance ? sp.cursor : stored };
 }
 
 function insertRun(db: Database, report: ImportReport, trigger: string): number {
