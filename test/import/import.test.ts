@@ -327,7 +327,9 @@ describe("crash safety: one transaction per run", () => {
     const src = sb.feed(next);
     const before = dumpStore(sb.store.db);
     const dbPath = sb.store.path;
-    const child = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "crash-child.ts"), dbPath, src, "3"], { encoding: "utf8" });
+    // TMPDIR inside the sandbox: the killed run cannot remove its spool, the sandbox clean-up does.
+    const env = { ...process.env, TMPDIR: sb.dir };
+    const child = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "crash-child.ts"), dbPath, src, "3"], { encoding: "utf8", env });
     expect(child.signal).toBe("SIGKILL");
     expect(child.stdout).toContain("killing at record 3 of Member");
     sb.store.close();
