@@ -66,10 +66,7 @@ export interface SchedulerOptions {
   onError?: (associationId: string, err: Error) => void;
 }
 
-/**
- * Runs each association's import at its scheduled local time. Give it a connection of its own: a
- * run holds the write transaction for its whole duration.
- */
+/** Runs each association's import at its scheduled local time, one run at a time. */
 export class ImportScheduler {
   private timer: ReturnType<typeof setInterval> | null = null;
   private running: Promise<ImportReport[]> | null = null;
@@ -118,9 +115,10 @@ export class ImportScheduler {
 }
 
 /**
- * Starts the import schedule for the store at `path` on a connection of its own, as the server
- * does at start-up; `stop()` waits for a run in progress and closes that connection. An in-memory
- * store cannot be shared between connections, so it has no scheduler.
+ * Starts the import schedule for the store at `path` on a connection of its own (so the server's
+ * connection is never inside an import transaction), as the server does at start-up; `stop()`
+ * waits for a run in progress and closes that connection. An in-memory store cannot be shared
+ * between connections, so it has no scheduler.
  */
 export async function startImportScheduler(path: string, opts: SchedulerOptions = {}): Promise<{ scheduler: ImportScheduler; stop(): Promise<void> }> {
   if (path === ":memory:") throw new Error("the import scheduler needs a store file: an in-memory store cannot be shared");
