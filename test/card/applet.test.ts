@@ -373,6 +373,22 @@ describe("secure messaging failures", () => {
     refused(card, 0x6982, () => c.raw(c.wrap(apdu(P, C.INS_READ_OBJECT, 1, 0, undefined, 0))));
   });
 
+  it("an EXTERNAL AUTHENTICATE replayed after a new INITIALIZE UPDATE is refused (6982): the card challenge is fresh", () => {
+    const card = newCard();
+    const seen: Uint8Array[] = [];
+    const c = new CardClient((a) => (seen.push(a), card.transmitApdu(a)));
+    const hostChallenge = Uint8Array.of(1, 1, 1, 1, 1, 1, 1, 1);
+    c.authenticate(C.PARTY_LOCKBOX, cardKeys(C.PARTY_LOCKBOX, CARD_AUTH_MASTER, ASSOCIATION, SERIAL), 0x33, hostChallenge);
+    const ea = seen.find((a) => a[1] === C.INS_EXTERNAL_AUTHENTICATE)!;
+    expect(c.raw(apdu(P, C.INS_INITIALIZE_UPDATE, 0, C.PARTY_LOCKBOX, hostChallenge, 0)).sw).toBe(0x9000);
+    refused(card, 0x6982, () => c.raw(ea));
+  });
+
+  it("extended-length APDUs are not used: 6700", () => {
+    const card = newCard();
+    refused(card, 0x6700, () => new CardClient((a) => card.transmitApdu(a)).raw(Uint8Array.of(P, C.INS_READ_OBJECT, 1, 0, 0, 0, 0)));
+  });
+
   it("a session from another card's keys cannot be opened (card cryptogram check on the host)", () => {
     const card = newCard();
     const c = new CardClient((a) => card.transmitApdu(a));
