@@ -109,7 +109,7 @@ export const command: Command = {
       else {
         const dup = out.recordsDuplicate ? ` (${out.recordsDuplicate} already held)` : "";
         const kind = out.kind === "reactivation" ? "reactivated and renewed" : "renewed";
-        console.log(`card ${out.serial} ${kind} until ${out.expiresAt}, ${out.recordsUploaded} records uploaded${dup}` +
+        console.log(`card ${out.serial} ${kind} until ${out.expiresAt}, ${out.recordsUploaded} record${out.recordsUploaded === 1 ? "" : "s"} uploaded${dup}` +
           `${out.settingsStaged ? `, settings staged for ${out.settingsStaged} lockbox(es)` : ""}; denylist version ${out.denylistVersion}`);
       }
       return EXIT_OK;

@@ -1,0 +1,123 @@
+/**
+ * The renewal part of the demonstration world (issue 6, `npm start`): the server on a SQLite file,
+ * an association of the simulated world (simulator/world) registered in it, a showing at a real
+ * lockbox (build/lockbox.wasm) with card + PIN, then the agent renews at a reader
+ * (build/reader.wasm) whose UART is a socat pseudo-terminal driven through `serialport` exactly as
+ * `lockbox renew --port <pty>` does, and the showing is read back from the listing's access log.
+ */
+import type { Database } from "better-sqlite3";
+import { SerialPort } from "serialport";
+import { SimAssociation, contactsOf, type CardHolder } from "../world/association.ts";
+import { SimLockbox } from "../world/lockbox.ts";
+import { DeviceHost } from "../host/host.ts";
+import { Flash } from "../host/flash.ts";
+import { Rtc } from "../host/rtc.ts";
+import { UartTap, PtyUart } from "../host/uart.ts";
+import { OsdpControlPanel, streamLink } from "../osdp/cp.ts";
+import { startServer, type RunningServer } from "./app.ts";
+import { pinVerifier } from "./admin.ts";
+import { registerLockbox } from "./admin.ts";
+import { ReaderClient } from "./reader-client.ts";
+import { renewOverHttp } from "./renew-client.ts";
+import type { RenewalOutcome } from "./renewal.ts";
+import { deviceId } from "./records.ts";
+import { randomBytes } from "node:crypto";
+
+/** Where the reader firmware is built. */
+export const READER_WASM = "build/reader.wasm";
+
+/** Registers a simulated association and its master keys in the store (as the admin would). */
+export function registerSimAssociation(db: Database, assoc: SimAssociation, id: string, name: string, tzRule: string, renewalDays: number): void {
+  db.prepare(`INSERT INTO associations (id, name, renewal_period_days, tz_rule, card_id, key_card_auth, key_server, key_audit, key_cars, key_denylist, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+    .run(id, name, renewalDays, tzRule, assoc.id, assoc.cardAuthMaster, assoc.serverMaster, assoc.auditMaster, assoc.carsKey(), assoc.denylistKey(), new Date().toISOString());
+}
+
+/** Registers the member and the card of a simulated card holder (the card was issued by the world). */
+export function registerHolder(db: Database, associationId: string, holder: CardHolder, expiryUtc: number): void {
+  const now = new Date().toISOString();
+  const memberKey = `M-${holder.serial}`;
+  db.prepare(`INSERT INTO members (association_id, member_key, member_mls_id, first_name, status, created_at, updated_at)
+    VALUES (?, ?, ?, ?, 'active', ?, ?) ON CONFLICT (association_id, member_key) DO NOTHING`).run(associationId, memberKey, holder.name.slice(0, 16), holder.name, now, now);
+  const member = db.prepare("SELECT id FROM members WHERE association_id = ? AND member_key = ?").get(associationId, memberKey) as { id: number };
+  const salt = randomBytes(16);
+  db.prepare(`INSERT INTO cards (serial, association_id, member_id, status, expires_at, issued_at, pin_salt, pin_verifier, issue_counter)
+    VALUES (?, ?, ?, 'active', ?, ?, ?, ?, 1) ON CONFLICT (serial) DO NOTHING`)
+    .run(deviceId(holder.serial), associationId, member.id, new Date(expiryUtc * 1000).toISOString(), now, salt, pinVerifier(holder.pin, salt));
+}
+
+/** A reader running build/reader.wasm with `holder`'s card in its slot and its UART on a PTY. */
+export async function readerOnPty(holder: CardHolder, utc: number): Promise<{ path: string; host: DeviceHost; close(): void }> {
+  const tap = new UartTap();
+  const host = new DeviceHost({ wasm: READER_WASM, flash: new Flash(64 * 1024), rtc: new Rtc(utc), seed: holder.serial, onEvent: tap.onEvent });
+  host.insertCard(contactsOf(holder));
+  host.boot();
+  const pty = new PtyUart();
+  const path = await pty.open(host, tap);
+  const timer = setInterval(() => host.advance(25), 25);
+  return { path, host, close: () => { clearInterval(timer); pty.close(); } };
+}
+
+/** What the demo did, for narration and tests. */
+export interface RenewalDemoResult {
+  server: string;
+  readerPath: string;
+  outcome: RenewalOutcome;
+  accessLog: { at: string; lockbox: string; event: string; agent: string | null; listing: string | null }[];
+}
+
+/**
+ * Runs the renewal scenario on `dbPath`: a showing at lockbox 0x1e240 on listing `listingId`, then
+ * a renewal through the reader on a PTY. `say` narrates each step.
+ */
+export async function runRenewalDemo(dbPath: string, say: (line: string) => void, seed = 1): Promise<RenewalDemoResult> {
+  const srv: RunningServer = await startServer({ db: dbPath, port: 0 });
+  const utc = Math.floor(Date.now() / 1000);
+  const assoc = new SimAssociation(4242, seed);
+  const db = srv.store.db;
+  const associationId = "demo-board";
+  const listingId = "L-1001";
+  let reader: Awaited<ReturnType<typeof readerOnPty>> | null = null;
+  try {
+    registerSimAssociation(db, assoc, associationId, "Demo Board of REALTORS", "CST6CDT,M3.2.0,M11.1.0", 30);
+    const holder = assoc.issue("Ann Agent", 0x00a11ce5, "2580", utc + 7 * 86400);
+    registerHolder(db, associationId, holder, utc + 7 * 86400);
+    const now = new Date().toISOString();
+    db.prepare(`INSERT INTO listings (association_id, listing_key, listing_id, standard_status, created_at, updated_at) VALUES (?, 'LK-1001', ?, 'Active', ?, ?)
+      ON CONFLICT (association_id, listing_key) DO NOTHING`).run(associationId, listingId, now, now);
+    registerLockbox(db, deviceId(0x1e240), associationId, utc);
+    db.prepare("UPDATE lockboxes SET listing_id = (SELECT id FROM listings WHERE association_id = ? AND listing_id = ?) WHERE id = ?").run(associationId, listingId, deviceId(0x1e240));
+    say(`server on ${srv.url} (store ${dbPath}); association ${associationId}, lockbox 0001e240 on listing ${listingId}`);
+
+    const box = new SimLockbox(assoc, { lockboxId: 0x1e240, utc });
+    box.insert(holder);
+    box.type("2580E");
+    box.remove();
+    say(`showing: ${holder.name} opened lockbox 0001e240 with card ${deviceId(holder.serial)} + PIN; the card carries the access record`);
+
+    reader = await readerOnPty(holder, utc);
+    say(`reader firmware running with its USB serial port on ${reader.path}; the agent inserts the card and renews`);
+    const port = await new Promise<SerialPort>((resolve, reject) => {
+      const p = new SerialPort({ path: reader!.path, baudRate: 115200 }, (err) => (err ? reject(err) : resolve(p)));
+    });
+    let outcome: RenewalOutcome;
+    try {
+      const cp = new OsdpControlPanel(streamLink(port), { address: 0, retries: 5 });
+      const client = new ReaderClient(cp);
+      await client.waitForCard(5000);
+      await client.connect();
+      outcome = await renewOverHttp(srv.url, client.transmit());
+      cp.close();
+    } finally {
+      await new Promise<void>((resolve) => port.close(() => resolve()));
+    }
+    say(`renewed until ${outcome.expiresAt}, ${outcome.recordsUploaded} record${outcome.recordsUploaded === 1 ? "" : "s"} uploaded (${outcome.recordsNew} new)`);
+    const res = await fetch(`${srv.url}/api/access-log?listing=${listingId}`);
+    const accessLog = ((await res.json()) as { events: RenewalDemoResult["accessLog"] }).events;
+    for (const e of accessLog) say(`access log of ${listingId}: ${e.at} lockbox ${e.lockbox} ${e.event} by ${e.agent}`);
+    return { server: srv.url, readerPath: reader.path, outcome, accessLog };
+  } finally {
+    reader?.close();
+    await srv.close();
+  }
+}
