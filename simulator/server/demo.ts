@@ -6,6 +6,7 @@
  * `lockbox renew --port <pty>` does, and the showing is read back from the listing's access log.
  */
 import type { Database } from "better-sqlite3";
+import { randomBytes } from "node:crypto";
 import { SerialPort } from "serialport";
 import { SimAssociation, contactsOf, type CardHolder } from "../world/association.ts";
 import { SimLockbox } from "../world/lockbox.ts";
@@ -15,13 +16,11 @@ import { Rtc } from "../host/rtc.ts";
 import { UartTap, PtyUart } from "../host/uart.ts";
 import { OsdpControlPanel, streamLink } from "../osdp/cp.ts";
 import { startServer, type RunningServer } from "./app.ts";
-import { pinVerifier } from "./admin.ts";
-import { registerLockbox } from "./admin.ts";
+import { pinVerifier, registerLockbox } from "./admin.ts";
 import { ReaderClient } from "./reader-client.ts";
 import { renewOverHttp } from "./renew-client.ts";
 import type { RenewalOutcome } from "./renewal.ts";
 import { deviceId } from "./records.ts";
-import { randomBytes } from "node:crypto";
 
 /** Where the reader firmware is built. */
 export const READER_WASM = "build/reader.wasm";

@@ -188,9 +188,11 @@ function applySideEffects(db: Database, r: UploadedRecord, nowIso: string): void
     return;
   }
   if (r.eventType !== EVENT_OWNERSHIP_TAKEN && r.eventType !== EVENT_OWNERSHIP_RELEASED) return;
-  const lockbox = db.prepare("SELECT association_id FROM lockboxes WHERE id = ?").get(box) as { association_id: string } | undefined;
   const card = db.prepare("SELECT member_id, association_id FROM cards WHERE serial = ?").get(deviceId(r.cardSerial)) as { member_id: number; association_id: string } | undefined;
-  if (!lockbox || !card) return;
+  if (!card) return;
+  // A box the server has not seen yet is one of the card's association (its record's MAC says so).
+  db.prepare("INSERT INTO lockboxes (id, association_id, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING").run(box, card.association_id, nowIso);
+  const lockbox = db.prepare("SELECT association_id FROM lockboxes WHERE id = ?").get(box) as { association_id: string };
   const mls = mlsNumber(r.payload);
   if (r.eventType === EVENT_OWNERSHIP_TAKEN) {
     const listing = db.prepare("SELECT id FROM listings WHERE association_id = ? AND listing_id = ? AND deleted = 0").get(lockbox.association_id, mls) as { id: number } | undefined;

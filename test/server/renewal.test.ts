@@ -112,6 +112,11 @@ describe("renewal protocol, card emulator in process", () => {
     await lockboxWrites(db, card, A, [{ file: 4, lockboxId: BOX1, sequence: 2, utc: T0 + 9, eventType: EVENT_SETTINGS_APPLIED, cardSerial: A, payload: Uint8Array.of(0, 0, 0, 1) }]);
     expect((await runRenewal(db, env, direct(card))).settingsStaged).toBe(0);
     expect(db.prepare("SELECT applied_at IS NOT NULL AS applied FROM staged_settings").get()).toEqual({ applied: 1 });
+    // Ownership of a box the server has never seen registers it in the card's association.
+    await lockboxWrites(db, card, A, [{ file: 3, lockboxId: BOX2, sequence: 1, utc: T0 + 20, eventType: EVENT_OWNERSHIP_TAKEN, cardSerial: A, payload: mls }]);
+    await runRenewal(db, env, direct(card));
+    expect(db.prepare("SELECT b.association_id, m.member_key FROM lockboxes b JOIN members m ON m.id = b.owner_member_id WHERE b.id = ?").get(hex8(BOX2)))
+      .toEqual({ association_id: "assoc-1", member_key: "M1" });
   });
 
   it("puts deactivated and lost cards on the next denylist until they would have expired", async () => {
