@@ -1,0 +1,246 @@
+/**
+ * Scenario files (issue 5 "lockbox sim"): devices, people and steps in JSON, run against simulated
+ * lockboxes with a narration of what each person does and what each box shows. A seed makes the
+ * run reproducible. Every step may state what it expects; the run reports any that did not happen.
+ * Format: protocol/spec/lockbox.md §8.
+ */
+import { readFileSync } from "node:fs";
+import { SimAssociation, type CardHolder } from "./association.ts";
+import { SimLockbox } from "./lockbox.ts";
+import * as L from "../../protocol/card/layouts.ts";
+import { parseTzRule, TzRule, utcToLocal, localDay } from "../../protocol/time/tz.ts";
+import { EVENT_DENIED, EVENT_CARS_APPLIED } from "../../protocol/card/records.ts";
+import { reasonName } from "../../protocol/service/reasons.ts";
+import type { DeviceEvent } from "../host/host.ts";
+
+export interface ScenarioPerson {
+  name: string;
+  serial: number;
+  pin: string;
+  role?: "agent" | "listing-agent";
+  /** Days from the start until the card expires (negative: already expired). */
+  expiresInDays: number;
+  /** Association id when not the scenario's. */
+  association?: number;
+}
+
+export interface StageStep { by: string; lockbox: number; version: number; hours?: string; days?: string; tz?: string; cbs?: string; shackle?: string; privacy?: boolean }
+export interface VisitStep { who: string; lockbox: number; keys: string; expect?: Expectation; reason?: string }
+export interface CarsStep { who: string; lockbox: number; then?: string; expect?: Expectation }
+export interface DenylistStep { by: string; version: number; revoke: string[] }
+export type Expectation = "opened" | "denied" | "ready" | "shackle";
+
+export interface ScenarioStep {
+  say?: string;
+  stage?: StageStep;
+  visit?: VisitStep;
+  cars?: CarsStep;
+  denylist?: DenylistStep;
+  /** Minutes of simulated time. */
+  wait?: number;
+}
+
+export interface Scenario {
+  title: string;
+  /** ISO-8601 UTC start time. */
+  start: string;
+  /** `tz`: POSIX TZ rule of the narration's local times (default UTC; a staged rule replaces it). */
+  association: { id: number; tz?: string; carsPerMonth?: number; carsConsecutiveDays?: number };
+  people: ScenarioPerson[];
+  lockboxes: { id: number; name?: string; journalSectors?: number }[];
+  steps: ScenarioStep[];
+}
+
+/** One narrated line; `failed` marks an expectation that did not hold. */
+export interface NarrationLine {
+  at: number;
+  text: string;
+  failed?: boolean;
+}
+
+export function loadScenario(path: string): Scenario {
+  return JSON.parse(readFileSync(path, "utf8")) as Scenario;
+}
+
+const LIGHT_NAMES: [number, string][] = [[1, "CODE"], [2, "READY"], [4, "ERROR"], [8, "DND"]];
+
+function lightsText(steady: number, flashing: number): string {
+  const names = (mask: number): string[] => LIGHT_NAMES.filter(([bit]) => (mask & bit) !== 0).map(([, n]) => n);
+  const parts = [...names(steady), ...names(flashing).map((n) => `${n} flashing`)];
+  return parts.length ? parts.join(" + ") : "no lights";
+}
+
+function parseHours(text: string): [number, number] {
+  const m = /^(\d\d):(\d\d)-(\d\d):(\d\d)$/.exec(text);
+  if (!m) throw new Error(`hours must look like 08:00-20:00, got '${text}'`);
+  return [+m[1] * 60 + +m[2], +m[3] * 60 + +m[4]];
+}
+
+function codeField(digits: string | undefined): Uint8Array {
+  const out = new Uint8Array(4).fill(0xff);
+  if (digits === undefined) return out;
+  if (!/^\d{1,8}$/.test(digits)) throw new Error(`codes are 1..8 digits, got '${digits}'`);
+  for (let i = 0; i < digits.length; i++) {
+    const d = digits.charCodeAt(i) - 48;
+    out[i >> 1] = i % 2 === 0 ? (d << 4) | 0x0f : (out[i >> 1] & 0xf0) | d;
+  }
+  return out;
+}
+
+/** A world built from a scenario: associations, people's cards, lockboxes. */
+export class ScenarioWorld {
+  readonly assoc: SimAssociation;
+  readonly people = new Map<string, CardHolder & { associationId: number }>();
+  readonly boxes = new Map<number, SimLockbox & { label: string }>();
+  readonly lines: NarrationLine[] = [];
+  private readonly others = new Map<number, SimAssociation>();
+  private tz = new TzRule();
+
+  constructor(readonly scenario: Scenario, readonly seed: number, private readonly onLine?: (l: NarrationLine) => void, onEvent?: (box: number, e: DeviceEvent) => void) {
+    const start = Date.parse(scenario.start) / 1000;
+    if (!Number.isFinite(start)) throw new Error(`start '${scenario.start}' is not an ISO-8601 time`);
+    this.assoc = new SimAssociation(scenario.association.id, seed);
+    if (scenario.association.tz) {
+      const text = new TextEncoder().encode(scenario.association.tz);
+      if (parseTzRule(text, 0, text.length, this.tz) < 0) throw new Error(`association TZ rule '${scenario.association.tz}' does not parse`);
+    }
+    for (const p of scenario.people) {
+      const aid = p.association ?? scenario.association.id;
+      let a = this.assoc;
+      if (aid !== this.assoc.id) {
+        if (!this.others.has(aid)) this.others.set(aid, new SimAssociation(aid, seed + aid));
+        a = this.others.get(aid)!;
+      }
+      const roles = p.role === "listing-agent" ? L.ROLE_AGENT | L.ROLE_LISTING_AGENT : L.ROLE_AGENT;
+      this.people.set(p.name, { ...a.issue(p.name, p.serial, p.pin, start + Math.round(p.expiresInDays * 86400), roles), associationId: aid });
+    }
+    for (const b of scenario.lockboxes) {
+      const box = new SimLockbox(this.assoc, {
+        lockboxId: b.id, utc: start, seed: seed ^ b.id, journalSectors: b.journalSectors,
+        carsPerMonth: scenario.association.carsPerMonth, carsConsecutiveDays: scenario.association.carsConsecutiveDays,
+        onEvent: onEvent ? (e) => onEvent(b.id, e) : undefined,
+      }) as SimLockbox & { label: string };
+      box.label = b.name ?? `lockbox ${b.id}`;
+      this.boxes.set(b.id, box);
+    }
+  }
+
+  private now(): number {
+    return this.boxes.values().next().value?.utc() ?? Date.parse(this.scenario.start) / 1000;
+  }
+
+  private say(text: string, failed = false): void {
+    const line: NarrationLine = { at: this.now(), text, failed: failed || undefined };
+    this.lines.push(line);
+    this.onLine?.(line);
+  }
+
+  private person(name: string): CardHolder & { associationId: number } {
+    const p = this.people.get(name);
+    if (!p) throw new Error(`no person '${name}' in the scenario`);
+    return p;
+  }
+
+  private box(id: number): SimLockbox & { label: string } {
+    const b = this.boxes.get(id);
+    if (!b) throw new Error(`no lockbox ${id} in the scenario`);
+    return b;
+  }
+
+  /** Local wall time of the first box for the narration. */
+  clock(t: number): string {
+    const local = utcToLocal(this.tz, t >>> 0);
+    return new Date(local * 1000).toISOString().slice(0, 16).replace("T", " ");
+  }
+
+  private visit(v: VisitStep, what: string): void {
+    const box = this.box(v.lockbox);
+    const who = this.person(v.who);
+    const before = box.auditLog().at(-1)?.record.sequence ?? 0;
+    box.host.drainEvents();
+    box.insert(who);
+    box.type(v.keys);
+    const events = box.host.drainEvents();
+    const { steady, flashing } = box.host.lights;
+    box.remove();
+    const fresh = box.auditLog().filter((r) => r.record.sequence > before);
+    const last = fresh.at(-1);
+    let outcome: Expectation;
+    let text: string;
+    const releases = SimLockbox.releases(events);
+    if (releases.includes(0)) {
+      outcome = "opened";
+      text = `key compartment released (${lightsText(steady, flashing)})`;
+    } else if (releases.includes(1)) {
+      outcome = "shackle";
+      text = `shackle released (${lightsText(steady, flashing)})`;
+    } else if (last && last.record.eventType === EVENT_DENIED) {
+      outcome = "denied";
+      text = `refused: ${reasonName(last.record.reason)} (${lightsText(steady, flashing)})`;
+    } else {
+      outcome = "ready";
+      const did = last?.record.eventType === EVENT_CARS_APPLIED ? "CARS extension applied" : "done";
+      text = `${did} (${lightsText(steady, flashing)})`;
+    }
+    const reasonOk = v.reason === undefined || (last !== undefined && reasonName(last.record.reason) === v.reason);
+    const ok = (v.expect === undefined || v.expect === outcome) && reasonOk;
+    this.say(`${v.who} ${what} at ${box.label}: ${text}${ok ? "" : `  ✗ expected ${v.expect}${v.reason ? ` (${v.reason})` : ""}`}`, !ok);
+  }
+
+  private cars(c: CarsStep): void {
+    const who = this.person(c.who);
+    const box = this.box(c.lockbox);
+    const auth = this.assoc.readAuthorization(who);
+    const day = localDay(this.tz, box.utc() >>> 0);
+    const code = this.assoc.carsCode(who.serial, day, auth.carsLastSequence + 1);
+    this.say(`${c.who} asks the back end for a CARS code (card ${who.serial}, PIN): ${code}`);
+    const visit: VisitStep = { who: c.who, lockbox: c.lockbox, keys: `F0${code}E${c.then ?? ""}`, expect: c.expect };
+    this.visit(visit, c.then ? "keys FUNC 0 and the code, then the PIN" : "keys FUNC 0 and the code");
+  }
+
+  private stage(s: StageStep): void {
+    const st = new L.Settings();
+    st.lockboxId = s.lockbox;
+    st.version = s.version;
+    const [from, to] = s.hours ? parseHours(s.hours) : [0, 1439];
+    st.startMinute = from;
+    st.endMinute = to;
+    st.dayMask = s.days ? [...s.days].reduce((m, ch, i) => (ch === "-" ? m : m | (1 << i)), 0) : 0x7f;
+    st.flags = (s.cbs ? L.SETTINGS_CBS_REQUIRED : 0) | (s.privacy ? L.SETTINGS_PRIVACY_MODE : 0);
+    st.cbsCode = codeField(s.cbs);
+    st.privacyCode = codeField(undefined);
+    st.shackleCode = codeField(s.shackle);
+    st.tzRule = new Uint8Array(48);
+    if (s.tz) {
+      const text = new TextEncoder().encode(s.tz);
+      if (parseTzRule(text, 0, text.length, new TzRule()) < 0) throw new Error(`TZ rule '${s.tz}' does not parse`);
+      st.tzRule.set(text);
+      parseTzRule(text, 0, text.length, this.tz);
+    }
+    this.assoc.stageSettings(this.person(s.by), st);
+    this.say(`The back end stages settings v${s.version} for lockbox ${s.lockbox} on ${s.by}'s card (hours ${s.hours ?? "all day"}${s.tz ? `, ${s.tz}` : ""}).`);
+  }
+
+  private denylist(d: DenylistStep): void {
+    const entries = d.revoke.map((n): [number, number] => [this.person(n).serial, this.now() + 30 * 86400]);
+    this.assoc.pushDenylist(this.person(d.by), d.version, entries);
+    this.say(`The back end revokes ${d.revoke.join(", ")}; ${d.by}'s card carries denylist v${d.version} to the boxes it visits.`);
+  }
+
+  /** Runs every step; returns the number of expectations that failed. */
+  run(): number {
+    this.say(this.scenario.title);
+    for (const step of this.scenario.steps) {
+      if (step.say) this.say(step.say);
+      if (step.stage) this.stage(step.stage);
+      if (step.visit) this.visit(step.visit, `inserts the card and keys ${step.visit.keys.replace(/F/g, " FUNC ").replace(/E/g, " ENT").trim()}`);
+      if (step.cars) this.cars(step.cars);
+      if (step.denylist) this.denylist(step.denylist);
+      if (step.wait) {
+        for (const b of this.boxes.values()) b.host.advance(step.wait * 60_000);
+        this.say(`… ${step.wait} minutes pass.`);
+      }
+    }
+    return this.lines.filter((l) => l.failed).length;
+  }
+}

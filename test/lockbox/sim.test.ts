@@ -1,0 +1,30 @@
+// `lockbox sim` / `npm start`: the default scenario runs to the end with every expectation met,
+// is reproducible from its seed, and the command exits by itself when stdin is not a terminal.
+import { it, expect } from "vitest";
+import { spawnSync } from "node:child_process";
+import { ScenarioWorld, loadScenario } from "../../simulator/world/scenario.ts";
+import { DEFAULT_SCENARIO } from "../../tools/commands/sim.ts";
+
+it("the default scenario: every expectation holds, and the same seed gives the same narration", () => {
+  const a = new ScenarioWorld(loadScenario(DEFAULT_SCENARIO), 42);
+  expect(a.run()).toBe(0);
+  const b = new ScenarioWorld(loadScenario(DEFAULT_SCENARIO), 42);
+  b.run();
+  expect(b.lines).toEqual(a.lines);
+  const texts = a.lines.map((l) => l.text).join("\n");
+  expect(texts).toMatch(/Alice .* key compartment released/);
+  expect(texts).toMatch(/CARS code .*: \d{8}/);
+  expect(texts).toMatch(/refused: wrong PIN/);
+  expect(texts).toMatch(/refused: denylisted/);
+  const c = new ScenarioWorld(loadScenario(DEFAULT_SCENARIO), 43);
+  c.run();
+  expect(c.lines.map((l) => l.text)).not.toEqual(a.lines.map((l) => l.text));
+});
+
+it("`lockbox start --json` exits 0 by itself with stdin not a terminal", () => {
+  const r = spawnSync(process.execPath, ["bin/lockbox.js", "start", "--json", "--no-build"], { encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 120_000 });
+  expect(r.status, r.stderr).toBe(0);
+  const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { text: string; failed: boolean });
+  expect(lines.length).toBeGreaterThan(10);
+  expect(lines.every((l) => !l.failed)).toBe(true);
+});

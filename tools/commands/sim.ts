@@ -1,0 +1,92 @@
+/**
+ * `lockbox sim [scenario.json] [--seed N] [--realtime] [--once] [--json] [--no-build]`: runs a scenario against
+ * simulated lockboxes (simulator/world/scenario.ts), narrating it, then keeps the lockboxes running
+ * with their service ports on pseudo-terminals (socat) until Ctrl-C, so serial tools and QA scripts
+ * can talk OSDP to them. Exits by itself after the narration with --once or when stdin is not a
+ * terminal. Spec: protocol/spec/lockbox.md §8.
+ */
+import { parseArgs } from "node:util";
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Command, UsageError, EXIT_OK, EXIT_FAILED, EXIT_UNAVAILABLE } from "../lib/command.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const DEFAULT_SCENARIO = join(root, "simulator", "world", "scenarios", "showing.json");
+
+const usage = `Usage: lockbox sim [scenario.json] [--seed N] [--realtime] [--once] [--json] [--no-build]
+
+Runs a scenario (default: ${DEFAULT_SCENARIO.slice(root.length + 1)}) on simulated lockboxes running
+build/lockbox.wasm (rebuilt when stale), narrates it, then keeps the lockboxes running with their
+OSDP service ports on printed pseudo-terminal paths until Ctrl-C.
+
+Options:
+  --seed N     seed of every key, card challenge and random byte (default 1): same seed, same run
+  --realtime   after the narration, device clocks follow the wall clock (default: virtual time)
+  --once       exit after the narration (also when stdin is not a terminal)
+  --json       one JSON object per line: {"at","text","failed"} narration, then {"lockbox","pty","scbk"}
+  --no-build   run build/lockbox.wasm as it is (skip the staleness check and rebuild)
+
+Exit codes: 0 every expectation held, 1 some did not, 2 bad command line, 3 socat missing.`;
+
+/** Builds build/lockbox.wasm when a source is newer (tools/build.ts decides). */
+function buildIfStale(): void {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "tools", "build.ts"), "lockbox"], { stdio: ["ignore", 2, 2], cwd: root });
+  if (r.status !== 0) throw new Error("building build/lockbox.wasm failed");
+}
+
+export async function runSim(argv: string[], defaults: { once?: boolean } = {}): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { seed: { type: "string", default: "1" }, realtime: { type: "boolean", default: false }, once: { type: "boolean", default: false }, json: { type: "boolean", default: false }, "no-build": { type: "boolean", default: false } },
+    allowPositionals: true,
+  });
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError("--seed must be an integer 0..4294967295");
+  if (positionals.length > 1) throw new UsageError("at most one scenario file");
+  if (!values["no-build"]) buildIfStale();
+  const { ScenarioWorld, loadScenario } = await import("../../simulator/world/scenario.ts");
+  const { PtyUart, socatAvailable } = await import("../../simulator/host/uart.ts");
+  const scenario = loadScenario(positionals[0] ?? DEFAULT_SCENARIO);
+  const json = values.json;
+  const world = new ScenarioWorld(scenario, seed, (line) => {
+    if (json) console.log(JSON.stringify({ at: new Date(line.at * 1000).toISOString(), text: line.text, failed: line.failed ?? false }));
+    else console.log(`[${world.clock(line.at)}] ${line.failed ? "✗ " : ""}${line.text}`);
+  });
+  const failed = world.run();
+  if (!json) console.log(failed === 0 ? "\nEvery expectation of the scenario held." : `\n${failed} expectation(s) did not hold.`);
+  const code = failed === 0 ? EXIT_OK : EXIT_FAILED;
+  if (values.once || defaults.once || !process.stdin.isTTY) return code;
+
+  if (!socatAvailable()) {
+    console.error("socat is not installed (Debian package 'socat'): the service ports cannot be offered on pseudo-terminals.");
+    return EXIT_UNAVAILABLE;
+  }
+  const ptys: InstanceType<typeof PtyUart>[] = [];
+  for (const [id, box] of world.boxes) {
+    const pty = new PtyUart();
+    const path = await pty.open(box.host, box.uart);
+    ptys.push(pty);
+    const scbk = Buffer.from(box.scbk).toString("hex");
+    if (json) console.log(JSON.stringify({ lockbox: id, pty: path, scbk }));
+    else console.log(`${box.label} (lockbox ${id}): OSDP service port on ${path}, address 0, SCBK ${scbk}`);
+  }
+  if (!json) console.log(`Devices running${values.realtime ? " in real time" : ""}; Ctrl-C to stop.`);
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (values.realtime) for (const box of world.boxes.values()) box.host.advance(now - last);
+    last = now;
+  }, 100);
+  await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+  clearInterval(timer);
+  for (const p of ptys) p.close();
+  return code;
+}
+
+export const command: Command = {
+  name: "sim",
+  summary: "run a scenario on simulated lockboxes, then serve their OSDP service ports on PTYs",
+  usage,
+  run: (argv) => runSim(argv),
+};
