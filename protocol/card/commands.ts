@@ -97,8 +97,11 @@ export const FILE_SETTINGS_APPLIED: u8 = 0x04;
 /** Number of record files (ids 1..RECORD_FILE_COUNT). */
 export const RECORD_FILE_COUNT: i32 = 4;
 
-/** GlobalPlatform security level bits (GP CS v2.3 §10.6, Amd D §5.1, spec §5.4). */
+/** GlobalPlatform security level bit (GP CS v2.3 §10.6, Amd D §5.1, spec §1): commands carry a C-MAC. */
 export const SL_C_MAC: u8 = 0x01;
+/** Security level bit: command data encrypted (C-DECRYPTION on the card). */
 export const SL_C_DECRYPTION: u8 = 0x02;
+/** Security level bit: responses carry an R-MAC. */
 export const SL_R_MAC: u8 = 0x10;
+/** Security level bit: response data encrypted. */
 export const SL_R_ENCRYPTION: u8 = 0x20;

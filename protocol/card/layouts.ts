@@ -20,10 +20,13 @@ export const MLS_ID_WIDTH: i32 = 16;
 /** Identity size (spec §3.1). */
 export const IDENTITY_SIZE: i32 = 52;
 
-/** Role flag bits of the identity (spec §3.1). */
+/** Role flag of the identity (spec §3.1): a member agent. */
 export const ROLE_AGENT: u16 = 0x0001;
+/** Role flag (spec §3.1): may take ownership of lockboxes for listings. */
 export const ROLE_LISTING_AGENT: u16 = 0x0002;
+/** Role flag (spec §3.1): association administrator. */
 export const ROLE_ADMINISTRATOR: u16 = 0x0004;
+/** Role flag (spec §3.1): contractor (access within access hours only). */
 export const ROLE_CONTRACTOR: u16 = 0x0008;
 /** Role bits defined so far; others must be 0. */
 export const ROLE_MASK: u16 = 0x000f;

@@ -17,11 +17,15 @@ import { aesCmac, kdfCmac } from "./cmac";
 import { CommandApdu, decodeCommandApdu } from "../iso7816/apdu";
 import { CLA_SECURE, CLA_SM_BIT, INS_EXTERNAL_AUTHENTICATE, SL_C_MAC, SL_C_DECRYPTION, SL_R_MAC, SL_R_ENCRYPTION } from "./commands";
 
-/** KDF derivation constants (Amd D §6.2.2.1). */
+/** KDF derivation constant of the card cryptogram (Amd D §6.2.2.1). */
 export const DERIVE_CARD_CRYPTOGRAM: u8 = 0x00;
+/** KDF derivation constant of the host cryptogram (Amd D §6.2.2.1). */
 export const DERIVE_HOST_CRYPTOGRAM: u8 = 0x01;
+/** KDF derivation constant of S-ENC (Amd D §6.2.2.1). */
 export const DERIVE_S_ENC: u8 = 0x04;
+/** KDF derivation constant of S-MAC (Amd D §6.2.2.1). */
 export const DERIVE_S_MAC: u8 = 0x06;
+/** KDF derivation constant of S-RMAC (Amd D §6.2.2.1). */
 export const DERIVE_S_RMAC: u8 = 0x07;
 
 /** SCP identifier in the key information of INITIALIZE UPDATE (Amd D §7.1.2). */

@@ -44,6 +44,7 @@ const fail = (sw: number): Answer => ({ data: EMPTY, sw });
 /** Source of the card's random card challenges. */
 export type RandomSource = (n: number) => Uint8Array;
 
+/** The card's application (spec §2): one instance per power-up; its session state is volatile. */
 export class Applet {
   private readonly session = new Scp03Session();
   private party = NOBODY;

@@ -26,6 +26,7 @@ export const COMMAND_MICROS = 2_000;
 /** Simulated time of one EEPROM page erase + write, in microseconds. */
 export const EEPROM_WRITE_MICROS = 3_000;
 
+/** How a Card is built (all optional). */
 export interface CardOptions {
   /** Card challenges; default node:crypto randomBytes. Seed it for reproducible simulations. */
   random?: RandomSource;
@@ -39,6 +40,7 @@ export interface CardOptions {
   t1?: Omit<CardT1Options, "handler">;
 }
 
+/** One emulated chip (spec §8): load or issue it, powerOn(), then transmitApdu() or t1(). */
 export class Card {
   readonly eeprom: Eeprom;
   readonly chipId: Uint8Array;

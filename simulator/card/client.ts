@@ -55,6 +55,7 @@ export function cardKeys(party: number, master: Uint8Array, associationId: numbe
   return { enc, mac };
 }
 
+/** A host talking to one card (spec §2, §6): SELECT, SCP03 authentication, wrapped commands. */
 export class CardClient {
   readonly session = new Scp03Session();
   private readonly bc: BlockCipher;

@@ -12,6 +12,7 @@ export class PowerCut extends Error {
   }
 }
 
+/** Page-written EEPROM with a write counter and a power-cut fault hook (spec §8.1). */
 export class Eeprom {
   readonly bytes: Uint8Array;
   /** Page writes performed since creation (or since resetCounter). */

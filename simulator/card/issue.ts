@@ -12,6 +12,7 @@ import { Card, CardOptions } from "./card.ts";
 import { Layout, Capacities, DEFAULT_CAPACITIES, HOME_MAGIC, writeCapacities } from "./layout.ts";
 import { PAGE_SIZE, HOME_FIRST_PAGE, eepromPages, sealHome } from "./journal.ts";
 
+/** What personalization writes (spec §8.4). */
 export interface IssueParams {
   cardSerial: number;
   associationId: number;

@@ -9,12 +9,14 @@
 import { createConnection, Socket } from "node:net";
 import type { Card } from "./card.ts";
 
+/** vpcd's TCP port (0x8C7B, CHANNELID in /etc/reader.conf.d/vpcd). */
 export const VPCD_PORT = 35963;
 const CTRL_OFF = 0x00;
 const CTRL_ON = 0x01;
 const CTRL_RESET = 0x02;
 const CTRL_ATR = 0x04;
 
+/** Where vpcd listens, and an observer of the exchanges. */
 export interface VpcdOptions {
   host?: string;
   port?: number;
@@ -31,6 +33,7 @@ export function vpcdFrame(payload: Uint8Array): Uint8Array {
   return out;
 }
 
+/** One card attached to vpcd as its virtual card ("vicc" side of the protocol). */
 export class VpcdBridge {
   private socket: Socket | null = null;
   private pending = Buffer.alloc(0);
