@@ -11,6 +11,8 @@ import { ServerError } from "./errors.ts";
 import { deviceId } from "./records.ts";
 import { DEFAULT_SETTINGS, mergeSettings, type LockboxSettings } from "./settings.ts";
 import { daysLeft } from "./cars-policy.ts";
+import { issueCard } from "../card/issue.ts";
+import { ROLE_AGENT } from "../../protocol/card/layouts.ts";
 
 /** scrypt cost for PIN verifiers (RFC 7914 N): PINs are short, so the verifier must be slow to test. */
 const SCRYPT_N = 1 << 14;
@@ -67,6 +69,22 @@ export function issueCardRecord(db: Database, associationId: string, memberKey: 
       VALUES (?, ?, ?, 'active', ?, ?, ?, ?)`).run(deviceId(id), associationId, member.id, expiresAt, iso(nowUtc), salt, pinVerifier(pin, salt));
     return { serial: deviceId(id), expiresAt };
   })();
+}
+
+/**
+ * Personalizes the emulated chip of an issued card (simulator/card/issue.ts) and saves it as a card
+ * file at `path`: the keys are diversified from the association's masters inside the issuing call
+ * and leave the server only inside the sealed card file, as they would at a card bureau.
+ */
+export function personalizeCard(db: Database, serial: string, pin: string, path: string): void {
+  const r = db.prepare(`SELECT c.expires_at, c.issue_counter, m.member_key, m.member_mls_id, a.card_id, a.key_card_auth, a.key_server
+    FROM cards c JOIN members m ON m.id = c.member_id JOIN associations a ON a.id = c.association_id WHERE c.serial = ?`).get(serial) as
+    { expires_at: string; issue_counter: number; member_key: string; member_mls_id: string | null; card_id: number; key_card_auth: Uint8Array; key_server: Uint8Array } | undefined;
+  if (!r) throw new ServerError("unknown-card", `no card ${serial}`);
+  issueCard({
+    cardSerial: parseInt(serial, 16), associationId: r.card_id, roleFlags: ROLE_AGENT, memberKey: r.member_key.slice(0, 24), mlsId: (r.member_mls_id ?? "").slice(0, 16),
+    cardAuthMaster: r.key_card_auth, serverMaster: r.key_server, pin, expiry: Math.floor(Date.parse(r.expires_at) / 1000), issueCounter: Math.max(1, r.issue_counter),
+  }, { path });
 }
 
 function iso(utc: number): string {

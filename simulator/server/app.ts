@@ -4,6 +4,8 @@
  * `lockbox server` use; the clock and randomness are injectable so tests are deterministic.
  */
 import { createServer, type Server } from "node:http";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Database } from "better-sqlite3";
@@ -13,7 +15,7 @@ import { RelaySessions } from "./relay.ts";
 import { runRenewal, type RenewalEnv, type RenewalOutcome } from "./renewal.ts";
 import { issueCars } from "./cars.ts";
 import {
-  provisionAssociation, issueCardRecord, cardStatus, unlockPin, deactivateCard, reactivateCard, registerLockbox, lockboxSettings, stageSettings, accessLog,
+  provisionAssociation, issueCardRecord, personalizeCard, cardStatus, unlockPin, deactivateCard, reactivateCard, registerLockbox, lockboxSettings, stageSettings, accessLog,
 } from "./admin.ts";
 import { str, int, optBool, hexField, serialParam, SERIAL_PATTERN } from "./validate.ts";
 import { ServerError } from "./errors.ts";
@@ -23,7 +25,7 @@ import { deviceId } from "./records.ts";
 const MAX_RESPONSE = 258;
 
 /** The routes of API.md over one store. */
-export function buildRouter(db: Database, env: RenewalEnv, sessions: RelaySessions<RenewalOutcome>): Router {
+export function buildRouter(db: Database, env: RenewalEnv, sessions: RelaySessions<RenewalOutcome>, cardsDir?: string): Router {
   const now = () => env.now();
   const serialOf = (v: string) => deviceId(serialParam(v));
   return new Router()
@@ -34,7 +36,13 @@ export function buildRouter(db: Database, env: RenewalEnv, sessions: RelaySessio
     })
     .add("POST", "/api/cards", ({ body }) => {
       const serial = body && (body as Record<string, unknown>).serial !== undefined ? serialParam(str(body, "serial", 8, SERIAL_PATTERN)) : undefined;
-      return issueCardRecord(db, str(body, "association", 64), str(body, "memberKey", 64), str(body, "pin", 12), now(), serial);
+      const pin = str(body, "pin", 12);
+      const issued = issueCardRecord(db, str(body, "association", 64), str(body, "memberKey", 64), pin, now(), serial);
+      if (!cardsDir) return { ...issued, cardFile: null };
+      mkdirSync(cardsDir, { recursive: true });
+      const cardFile = join(cardsDir, `${issued.serial}.card`);
+      personalizeCard(db, issued.serial, pin, cardFile);
+      return { ...issued, cardFile };
     })
     .add("GET", "/api/cards/:serial", ({ params }) => cardStatus(db, serialOf(params.serial), now()))
     .add("POST", "/api/cards/:serial/deactivate", ({ params, body }) => {
@@ -90,6 +98,8 @@ export interface ServerOptions {
   env?: Partial<RenewalEnv>;
   /** Milliseconds a renewal session may wait for the host before it is dropped (default 30 s). */
   sessionIdleMs?: number;
+  /** Where issued cards are saved as card files (emulated chips); none when absent. */
+  cardsDir?: string;
 }
 
 /** Opens the store and starts listening. */
@@ -97,7 +107,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const store = await openStore(opts.db);
   const env: RenewalEnv = { now: opts.env?.now ?? (() => Math.floor(Date.now() / 1000)), randomBytes: opts.env?.randomBytes ?? ((n) => new Uint8Array(randomBytes(n))) };
   const sessions = new RelaySessions<RenewalOutcome>(opts.sessionIdleMs);
-  const http = createServer(buildRouter(store.db, env, sessions).listener());
+  const http = createServer(buildRouter(store.db, env, sessions, opts.cardsDir).listener());
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
     http.listen(opts.port ?? 8080, opts.host ?? "127.0.0.1", () => resolve());

@@ -44,7 +44,7 @@ describe("server HTTP API", () => {
   it("issues cards to active members only, and reports status", async () => {
     const issued = await call(base, "POST", "/api/cards", { association: ASSOCIATION, memberKey: "M1", pin: "1234", serial: "00bc614e" });
     expect(issued.status).toBe(200);
-    expect(issued.body).toEqual({ serial: "00bc614e", expiresAt: new Date((T0 + 7 * 86400) * 1000).toISOString() });
+    expect(issued.body).toEqual({ serial: "00bc614e", expiresAt: new Date((T0 + 7 * 86400) * 1000).toISOString(), cardFile: null });
     expect(await call(base, "POST", "/api/cards", { association: ASSOCIATION, memberKey: "M3", pin: "1234" })).toMatchObject({ status: 403, body: { error: "member-inactive" } });
     expect(await call(base, "POST", "/api/cards", { association: ASSOCIATION, memberKey: "M9", pin: "1234" })).toMatchObject({ status: 404, body: { error: "unknown-member" } });
     expect(await call(base, "POST", "/api/cards", { association: ASSOCIATION, memberKey: "M1", pin: "12" })).toMatchObject({ status: 400 });

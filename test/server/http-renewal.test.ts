@@ -47,3 +47,26 @@ describe("renewal over the HTTP API (the host only relays)", () => {
     expect((await call(srv.url, "GET", "/api/health")).body.renewalsInProgress).toBe(0);
   });
 });
+
+describe("card issuance writes a card file the renewal accepts", () => {
+  it("issues, personalizes, and the issued card renews", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { Card } = await import("../../simulator/card/card.ts");
+    const dir = mkdtempSync(join(tmpdir(), "lockbox-cards-"));
+    const s = await startServer({ db: ":memory:", port: 0, env: { now: () => T0, randomBytes: nextChallenge }, cardsDir: dir });
+    try {
+      seedWorld(s.store.db);
+      const issued = await call(s.url, "POST", "/api/cards", { association: "assoc-1", memberKey: "M1", pin: "1357" });
+      expect(issued.body.cardFile).toBe(join(dir, `${issued.body.serial}.card`));
+      const card = Card.load(issued.body.cardFile);
+      card.powerOn();
+      const out = await renewOverHttp(s.url, direct(card));
+      expect(out).toMatchObject({ serial: issued.body.serial, recordsUploaded: 0, kind: "renewal" });
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

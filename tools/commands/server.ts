@@ -8,7 +8,7 @@ import { type Command, EXIT_OK, UsageError } from "../lib/command.ts";
 import { defaultStorePath } from "../../simulator/server/db/store.ts";
 import { startServer } from "../../simulator/server/app.ts";
 
-const usage = `Usage: lockbox server [--port <n>] [--host <addr>] [--db <path>] [--json]
+const usage = `Usage: lockbox server [--port <n>] [--host <addr>] [--db <path>] [--cards-dir <dir>] [--json]
        lockbox server --demo [--db <path>]
 
 Runs the reference back end: card issuance and status, CARS codes, lockbox settings, access logs
@@ -18,6 +18,8 @@ is documented in simulator/server/API.md.
   --port   TCP port (default 8080; 0 picks a free one)
   --host   interface (default 127.0.0.1: the administrator routes have no authentication)
   --db     SQLite file (default $LOCKBOX_DB or ./var/lockbox.db), created and migrated on start
+  --cards-dir  where POST /api/cards saves each issued card as an emulated-chip card file
+           (default ./var/cards; \`lockbox card serve <file>\` serves one to PC/SC)
   --json   print {"url","db","migrated"} as one JSON line when listening
   --demo   run the renewal scenario once and exit: a showing at a simulated lockbox, the card
            renewed at a simulated reader whose UART is a pseudo-terminal (needs socat and the
@@ -34,7 +36,7 @@ export const command: Command = {
   async run(argv) {
     let values;
     try {
-      ({ values } = parseArgs({ args: argv, options: { port: { type: "string" }, host: { type: "string" }, db: { type: "string" }, json: { type: "boolean", default: false }, demo: { type: "boolean", default: false } }, strict: true }));
+      ({ values } = parseArgs({ args: argv, options: { port: { type: "string" }, host: { type: "string" }, db: { type: "string" }, "cards-dir": { type: "string" }, json: { type: "boolean", default: false }, demo: { type: "boolean", default: false } }, strict: true }));
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
@@ -46,7 +48,7 @@ export const command: Command = {
     const port = values.port === undefined ? 8080 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${values.port}`);
     const db = values.db ?? defaultStorePath();
-    const srv = await startServer({ db, port, host: values.host });
+    const srv = await startServer({ db, port, host: values.host, cardsDir: values["cards-dir"] ?? "./var/cards" });
     if (values.json) console.log(JSON.stringify({ url: srv.url, db, migrated: srv.store.migrated }));
     else console.log(`lockbox server listening on ${srv.url} (store ${db}${srv.store.migrated.length ? `, migrated ${srv.store.migrated.join(", ")}` : ""}); Ctrl-C to stop`);
     await new Promise<void>((resolve) => {
