@@ -122,8 +122,8 @@ describe("OSDP CP ⇄ PD, secure channel", () => {
     cp.close();
   });
 
-  it("a plain command inside a session is refused with NAK 0x06", async () => {
-    const { cp, pd } = setup();
+  it("a plain command inside a session is refused with NAK 0x06 and does not disturb the session", async () => {
+    const { cp, pd, handler } = setup();
     await cp.establishSecureChannel();
     // An attacker's plain osdp_ID with the next SQN (the handshake used 0 and 1), straight into the PD.
     const h = new OsdpPacket();
@@ -131,12 +131,17 @@ describe("OSDP CP ⇄ PD, secure channel", () => {
     const out = new Uint8Array(32);
     const n = encodePacket(h, Uint8Array.of(0), 0, 1, out, 0, 32);
     const replies: Uint8Array[] = [];
-    const handlerTransmit = (b: Uint8Array, o: number, l: number): void => { replies.push(b.slice(o, o + l)); };
-    (pd as unknown as { handler: { transmit: typeof handlerTransmit } }).handler.transmit = handlerTransmit;
+    const original = handler.transmit;
+    handler.transmit = (b: Uint8Array, o: number, l: number): void => { replies.push(b.slice(o, o + l)); };
     pd.receive(out, 0, n);
+    handler.transmit = original;
     const p = new OsdpPacket();
     expect(decodePacket(replies[0], 0, replies[0].length, p)).toBe(replies[0].length);
     expect([p.code, replies[0][p.dataOff]]).toEqual([C.REPLY_NAK, C.NAK_ENCRYPTION_REQUIRED]);
+    expect(pd.lastError).toBe(E.ERR_OSDP_SECURE_REQUIRED);
+    // The real ACU carries on with the same SQN the attacker used.
+    expect((await cp.id()).serial).toBe(0xdeadbeef);
+    expect(pd.secure()).toBe(true);
     cp.close();
   });
 });
@@ -168,7 +173,7 @@ describe("OSDP PD sequence numbers (§5.5)", () => {
   });
 
   it("NAKs an out-of-order SQN with reason 0x04, and SQN 0 restarts", () => {
-    const { sent, command } = rawPd();
+    const { sent, command, pd } = rawPd();
     command(0, C.CMD_POLL, []);
     command(1, C.CMD_POLL, []);
     command(3, C.CMD_POLL, []);
@@ -176,10 +181,28 @@ describe("OSDP PD sequence numbers (§5.5)", () => {
     const last = sent[2];
     expect(decodePacket(last, 0, last.length, p)).toBe(last.length);
     expect([p.code, last[p.dataOff]]).toEqual([C.REPLY_NAK, C.NAK_BAD_SEQUENCE]);
+    expect(pd.lastError).toBe(E.ERR_OSDP_BAD_SEQUENCE);
     command(0, C.CMD_POLL, []);
     const again = sent[3];
     expect(decodePacket(again, 0, again.length, p)).toBe(again.length);
     expect(p.code).toBe(C.REPLY_ACK);
+  });
+
+  it("refuses a forged SCRYPT with NAK 0x05 and no session", () => {
+    const { sent, command, pd } = rawPd();
+    command(0, C.CMD_POLL, []);
+    const h = new OsdpPacket();
+    const out = new Uint8Array(64);
+    h.address = 5; h.sqn = 1; h.code = C.CMD_CHLNG; h.scbType = C.SCS_11; h.scbData = 1;
+    pd.receive(out, 0, encodePacket(h, Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), 0, 8, out, 0, 64));
+    h.sqn = 2; h.code = C.CMD_SCRYPT; h.scbType = C.SCS_13;
+    pd.receive(out, 0, encodePacket(h, new Uint8Array(16).fill(9), 0, 16, out, 0, 64));
+    const p = new OsdpPacket();
+    const last = sent[sent.length - 1];
+    expect(decodePacket(last, 0, last.length, p)).toBe(last.length);
+    expect([p.code, last[p.dataOff]]).toEqual([C.REPLY_NAK, C.NAK_BAD_SCB]);
+    expect(pd.lastError).toBe(E.ERR_OSDP_BAD_CRYPTOGRAM);
+    expect(pd.secure()).toBe(false);
   });
 
   it("ignores packets for other addresses and replies (no answer at all)", () => {
@@ -191,6 +214,7 @@ describe("OSDP PD sequence numbers (§5.5)", () => {
     h.address = 5; h.isReply = true; h.code = C.REPLY_ACK;
     pd.receive(out, 0, encodePacket(h, out, 0, 0, out, 0, 16));
     expect(sent.length).toBe(0);
+    expect(pd.lastError).toBe(E.ERR_OSDP_WRONG_ADDRESS);
   });
 });
 

@@ -22,6 +22,7 @@ export const MFG_REPLY: i32 = 1;
 /** mfg() answer: the command cannot be carried out, reply osdp_NAK 0x09 (§7.3). */
 export const MFG_UNABLE: i32 = -1;
 
+/** The application behind an OSDP PD (§6 commands it answers, Annex D randomness, the bus). */
 export interface OsdpPdHandler {
   /** osdp_ID §6.2: fills the osdp_PDID report. */
   identify(into: OsdpPdId): void;

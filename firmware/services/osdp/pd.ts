@@ -28,6 +28,7 @@ const SC_NONE: i32 = 0;
 const SC_CHALLENGED: i32 = 1;
 const SC_ACTIVE: i32 = 2;
 
+/** One OSDP peripheral device on the bus (§5 link rules, §6/§7 messages, Annex D secure channel). */
 export class OsdpPd {
   private readonly handler: OsdpPdHandler;
   /** PD address 0..0x7E (§5.3). */
@@ -47,6 +48,8 @@ export class OsdpPd {
   naksSent: i32 = 0;
   /** Diagnostics: replies repeated for a repeated sequence number. */
   repeats: i32 = 0;
+  /** Diagnostics: the ERR_OSDP_* code behind the last NAK or ignored packet (0 = none yet). */
+  lastError: i32 = 0;
 
   private readonly framer: OsdpFramer = new OsdpFramer();
   private readonly packet: OsdpPacket = new OsdpPacket();
@@ -62,6 +65,8 @@ export class OsdpPd {
   private readonly reply: Uint8Array = new Uint8Array(OSDP_MAX_DATA);
   private readonly tx: Uint8Array = new Uint8Array(OSDP_MAX_PACKET + 1);
   private txLen: i32 = 0;
+  private readonly nak: Uint8Array = new Uint8Array(1);
+  private readonly nakTx: Uint8Array = new Uint8Array(16);
   private lastSqn: i32 = -1;
   private pendingAddress: i32 = -1;
 
@@ -136,7 +141,10 @@ export class OsdpPd {
   }
 
   private onPacket(p: OsdpPacket, buf: Uint8Array): void {
-    if (p.isReply || (p.address != this.address && p.address != OSDP_BROADCAST)) return;
+    if (p.isReply || (p.address != this.address && p.address != OSDP_BROADCAST)) {
+      this.lastError = E.ERR_OSDP_WRONG_ADDRESS;
+      return;
+    }
     const sqn = i32(p.sqn);
     this.header.useCrc = p.useCrc;
     this.header.sqn = p.sqn;
@@ -148,34 +156,37 @@ export class OsdpPd {
       this.handler.transmit(this.tx, 0, this.txLen);
       return;
     } else if (this.lastSqn > 0 && sqn != (this.lastSqn % 3) + 1) {
-      this.sendNak(C.NAK_BAD_SEQUENCE, false);
+      this.refuse(E.ERR_OSDP_BAD_SEQUENCE, false);
+      return;
+    }
+    const scb = i32(p.scbType);
+    if (this.scState == SC_ACTIVE && scb == 0) {
+      // A plain command inside a session is unauthenticated: refuse it (its reply would leak in
+      // clear) without letting it move the link state the real ACU relies on.
+      this.refuseUnauthenticated(E.ERR_OSDP_SECURE_REQUIRED);
       return;
     }
     this.lastSqn = sqn;
-    const scb = i32(p.scbType);
     if (scb == i32(C.SCS_11) || p.code == C.CMD_CHLNG) {
       this.onChallenge(p, buf);
     } else if (scb == i32(C.SCS_13) || p.code == C.CMD_SCRYPT) {
       this.onServerCryptogram(p, buf);
     } else if (scb == i32(C.SCS_15) || scb == i32(C.SCS_17)) {
       if (this.scState != SC_ACTIVE) {
-        this.sendNak(C.NAK_BAD_SCB, false);
+        this.refuse(E.ERR_OSDP_NO_SESSION, false);
         return;
       }
       const n = this.channel.openPacket(p, buf, this.data, 0, this.data.length);
       if (n < 0) {
         // Annex D.5: a MAC or padding failure ends the session; the ACU must start over.
         this.scState = SC_NONE;
-        this.sendNak(C.NAK_BAD_SCB, false);
+        this.refuse(n, false);
         return;
       }
       this.dispatch(p.code, n, true);
-    } else if (this.scState == SC_ACTIVE) {
-      // A plain command inside a session would get a plain reply: refuse rather than leak.
-      this.sendNak(C.NAK_ENCRYPTION_REQUIRED, false);
     } else {
       if (this.secureRequired && p.code != C.CMD_POLL && p.code != C.CMD_ID && p.code != C.CMD_CAP) {
-        this.sendNak(C.NAK_ENCRYPTION_REQUIRED, false);
+        this.refuse(E.ERR_OSDP_SECURE_REQUIRED, false);
         return;
       }
       copyBytes(buf, p.dataOff, this.data, 0, p.dataLen);
@@ -187,12 +198,12 @@ export class OsdpPd {
   private onChallenge(p: OsdpPacket, buf: Uint8Array): void {
     this.scState = SC_NONE;
     if (p.scbType != C.SCS_11 || p.code != C.CMD_CHLNG || p.dataLen != 8) {
-      this.sendNak(C.NAK_BAD_SCB, false);
+      this.refuse(E.ERR_OSDP_BAD_SCB, false);
       return;
     }
     const useScbkD = p.scbData == 0;
     if (useScbkD && !this.scbkDEnabled) {
-      this.sendNak(C.NAK_BAD_SCB, false);
+      this.refuse(E.ERR_OSDP_SCBK_D_DISABLED, false);
       return;
     }
     copyBytes(buf, p.dataOff, this.rndA, 0, 8);
@@ -212,7 +223,7 @@ export class OsdpPd {
   private onServerCryptogram(p: OsdpPacket, buf: Uint8Array): void {
     if (this.scState != SC_CHALLENGED || p.scbType != C.SCS_13 || p.code != C.CMD_SCRYPT || p.dataLen != 16) {
       this.scState = SC_NONE;
-      this.sendNak(C.NAK_BAD_SCB, false);
+      this.refuse(E.ERR_OSDP_BAD_SCB, false);
       return;
     }
     this.channel.serverCryptogram(this.rndA, 0, this.rndB, 0, this.cryptogram, 0);
@@ -220,7 +231,7 @@ export class OsdpPd {
     for (let i = 0; i < 16; i++) diff |= i32(this.cryptogram[i] ^ buf[p.dataOff + i]);
     if (diff != 0) {
       this.scState = SC_NONE;
-      this.sendNak(C.NAK_BAD_SCB, false);
+      this.refuse(E.ERR_OSDP_BAD_CRYPTOGRAM, false);
       return;
     }
     this.channel.initialRmac(buf, p.dataOff, this.reply, 0);
@@ -314,12 +325,12 @@ export class OsdpPd {
     }
     zeroBytes(d, 0, len);
     if (r < 0) {
-      this.sendNak(nakReason(r), secure);
+      this.refuse(r, secure);
       return;
     }
     if (replyLen < 0) {
       // The handler filled fields its reply cannot encode: the command is not carried out as asked.
-      this.sendNak(C.NAK_UNABLE, secure);
+      this.refuse(E.ERR_OSDP_UNEXPECTED, secure);
       return;
     }
     this.send(replyCode, replyLen, secure);
@@ -329,11 +340,23 @@ export class OsdpPd {
     }
   }
 
-  private sendNak(reason: u8, secure: bool): void {
+  /** Answers osdp_NAK with the §7.3 reason for `code`, and records the code in lastError. */
+  private refuse(code: i32, secure: bool): void {
+    this.lastError = code;
     this.naksSent++;
     this.pendingAddress = -1;
-    this.reply[0] = reason;
+    this.reply[0] = nakReason(code);
     this.send(C.REPLY_NAK, 1, secure && this.scState == SC_ACTIVE);
+  }
+
+  /** NAK for a packet that must not change state: sent from its own buffer, not kept for repeats. */
+  private refuseUnauthenticated(code: i32): void {
+    this.lastError = code;
+    this.naksSent++;
+    this.prepareHeader(C.REPLY_NAK);
+    this.nak[0] = nakReason(code);
+    const n = encodePacket(this.header, this.nak, 0, 1, this.nakTx, 0, this.nakTx.length);
+    if (n > 0) this.handler.transmit(this.nakTx, 0, n);
   }
 
   private sendHandshake(code: u8, scbType: u8, scbData: u8, len: i32): void {
@@ -370,10 +393,15 @@ export class OsdpPd {
   }
 }
 
-/** NAK reason (§7.3) for a command that failed with `code`. */
+/** NAK reason (§7.3) for a command refused with `code` (the table in protocol/spec/osdp.md §5). */
 function nakReason(code: i32): u8 {
   if (code == E.ERR_OSDP_BAD_PAYLOAD_LENGTH || code == E.ERR_OSDP_TOO_MANY) return C.NAK_BAD_LENGTH;
   if (code == E.ERR_OSDP_UNKNOWN_COMMAND) return C.NAK_UNKNOWN_COMMAND;
+  if (code == E.ERR_OSDP_BAD_SEQUENCE) return C.NAK_BAD_SEQUENCE;
   if (code == E.ERR_OSDP_SECURE_REQUIRED) return C.NAK_ENCRYPTION_REQUIRED;
+  if (code == E.ERR_OSDP_BAD_SCB || code == E.ERR_OSDP_NO_SESSION || code == E.ERR_OSDP_BAD_MAC ||
+    code == E.ERR_OSDP_BAD_PADDING || code == E.ERR_OSDP_BAD_CRYPTOGRAM || code == E.ERR_OSDP_SCBK_D_DISABLED) {
+    return C.NAK_BAD_SCB;
+  }
   return C.NAK_UNABLE;
 }
