@@ -138,47 +138,60 @@ function invSubBytes<T>(q: usize): void {
       orr<T>(an<T>(sl<T>(x, 6), k32<T>(0xc0000000)), an<T>(sr<T>(x, 2), k32<T>(0x3f000000)))));
 }
 
+/** Rotates every byte of x right by b bits (0 < b < 8): in each row, column c takes column c + b/2. */
+@inline function rotateBytes<T>(x: T, b: i32): T {
+  const low = (<u32>0xff >> b) * 0x01010101;
+  return orr<T>(an<T>(sr<T>(x, b), k32<T>(low)), an<T>(sl<T>(x, 8 - b), k32<T>(~low)));
+}
+
+/** Row r+k of a plane brought to row r, its columns moved by jk (the fixsliced frame, see below). */
+@inline function rowsUp<T>(x: T, k: i32, j: i32): T {
+  const y = rr<T>(x, 8 * k);
+  const bits = (2 * j * k) & 7;
+  return bits == 0 ? y : rotateBytes<T>(y, bits);
+}
+
 /**
- * MixColumns (§5.1.3) then AddRoundKey of round r, on planes a0..a7 (already row-shifted):
+ * MixColumns (§5.1.3) then AddRoundKey of round r, on planes a0..a7:
  * b_row = 2(a_row ^ a_row+1) ^ a_row+1 ^ a_row+2 ^ a_row+3, where "row+1" is a rotation of the
  * plane by 8 bits and doubling maps planes (t0..t7) to (t7, t0^t7, t1, t2^t7, t3^t7, t4, t5, t6).
+ * With j != 0 the planes hold the state with ShiftRows applied j times fewer (mod 4) than FIPS 197
+ * says (the fixsliced frame), so row r combines with row r+k taken jk columns further on.
  */
-@inline function mixColumnsStore<T>(q: usize, rk: usize, r: i32, a0: T, a1: T, a2: T, a3: T, a4: T, a5: T, a6: T, a7: T): void {
-  const b0 = rr<T>(a0, 8), b1 = rr<T>(a1, 8), b2 = rr<T>(a2, 8), b3 = rr<T>(a3, 8);
-  const b4 = rr<T>(a4, 8), b5 = rr<T>(a5, 8), b6 = rr<T>(a6, 8), b7 = rr<T>(a7, 8);
+@inline function mixColumnsStore<T>(q: usize, rk: usize, r: i32, j: i32, a0: T, a1: T, a2: T, a3: T, a4: T, a5: T, a6: T, a7: T): void {
+  const b0 = rowsUp<T>(a0, 1, j), b1 = rowsUp<T>(a1, 1, j), b2 = rowsUp<T>(a2, 1, j), b3 = rowsUp<T>(a3, 1, j);
+  const b4 = rowsUp<T>(a4, 1, j), b5 = rowsUp<T>(a5, 1, j), b6 = rowsUp<T>(a6, 1, j), b7 = rowsUp<T>(a7, 1, j);
   const t0 = xr<T>(a0, b0), t1 = xr<T>(a1, b1), t2 = xr<T>(a2, b2), t3 = xr<T>(a3, b3);
   const t4 = xr<T>(a4, b4), t5 = xr<T>(a5, b5), t6 = xr<T>(a6, b6), t7 = xr<T>(a7, b7);
-  st<T>(q, 0, xr<T>(xr<T>(xr<T>(t7, b0), rr<T>(t0, 16)), rkp<T>(rk, r, 0)));
-  st<T>(q, 1, xr<T>(xr<T>(xr<T>(xr<T>(t0, t7), b1), rr<T>(t1, 16)), rkp<T>(rk, r, 1)));
-  st<T>(q, 2, xr<T>(xr<T>(xr<T>(t1, b2), rr<T>(t2, 16)), rkp<T>(rk, r, 2)));
-  st<T>(q, 3, xr<T>(xr<T>(xr<T>(xr<T>(t2, t7), b3), rr<T>(t3, 16)), rkp<T>(rk, r, 3)));
-  st<T>(q, 4, xr<T>(xr<T>(xr<T>(xr<T>(t3, t7), b4), rr<T>(t4, 16)), rkp<T>(rk, r, 4)));
-  st<T>(q, 5, xr<T>(xr<T>(xr<T>(t4, b5), rr<T>(t5, 16)), rkp<T>(rk, r, 5)));
-  st<T>(q, 6, xr<T>(xr<T>(xr<T>(t5, b6), rr<T>(t6, 16)), rkp<T>(rk, r, 6)));
-  st<T>(q, 7, xr<T>(xr<T>(xr<T>(t6, b7), rr<T>(t7, 16)), rkp<T>(rk, r, 7)));
+  st<T>(q, 0, xr<T>(xr<T>(xr<T>(t7, b0), rowsUp<T>(t0, 2, j)), rkp<T>(rk, r, 0)));
+  st<T>(q, 1, xr<T>(xr<T>(xr<T>(xr<T>(t0, t7), b1), rowsUp<T>(t1, 2, j)), rkp<T>(rk, r, 1)));
+  st<T>(q, 2, xr<T>(xr<T>(xr<T>(t1, b2), rowsUp<T>(t2, 2, j)), rkp<T>(rk, r, 2)));
+  st<T>(q, 3, xr<T>(xr<T>(xr<T>(xr<T>(t2, t7), b3), rowsUp<T>(t3, 2, j)), rkp<T>(rk, r, 3)));
+  st<T>(q, 4, xr<T>(xr<T>(xr<T>(xr<T>(t3, t7), b4), rowsUp<T>(t4, 2, j)), rkp<T>(rk, r, 4)));
+  st<T>(q, 5, xr<T>(xr<T>(xr<T>(t4, b5), rowsUp<T>(t5, 2, j)), rkp<T>(rk, r, 5)));
+  st<T>(q, 6, xr<T>(xr<T>(xr<T>(t5, b6), rowsUp<T>(t6, 2, j)), rkp<T>(rk, r, 6)));
+  st<T>(q, 7, xr<T>(xr<T>(xr<T>(t6, b7), rowsUp<T>(t7, 2, j)), rkp<T>(rk, r, 7)));
 }
 
-/** ShiftRows, MixColumns and AddRoundKey of one middle round (§5.1). */
-function shiftMixAdd<T>(q: usize, rk: usize, r: i32): void {
-  mixColumnsStore<T>(q, rk, r,
-    shiftRows<T>(ld<T>(q, 0)), shiftRows<T>(ld<T>(q, 1)), shiftRows<T>(ld<T>(q, 2)), shiftRows<T>(ld<T>(q, 3)),
-    shiftRows<T>(ld<T>(q, 4)), shiftRows<T>(ld<T>(q, 5)), shiftRows<T>(ld<T>(q, 6)), shiftRows<T>(ld<T>(q, 7)));
+/** MixColumns in frame j and AddRoundKey of round r, from the planes at q (no ShiftRows); j must be a literal. */
+@inline function mixAdd<T>(q: usize, rk: usize, r: i32, j: i32): void {
+  mixColumnsStore<T>(q, rk, r, j, ld<T>(q, 0), ld<T>(q, 1), ld<T>(q, 2), ld<T>(q, 3), ld<T>(q, 4), ld<T>(q, 5), ld<T>(q, 6), ld<T>(q, 7));
 }
 
 /**
- * AddRoundKey then InvMixColumns (§5.3.3). InvMixColumns = MixColumns . P with
- * P(a)_row = a_row ^ 4(a_row ^ a_row+2); multiplying by 4 maps planes (u0..u7) to
- * (u6, u6^u7, u0^u7, u1^u6, u2^u6^u7, u3^u7, u4, u5).
+ * AddRoundKey then InvMixColumns (§5.3.3) in frame j (see mixColumnsStore); j must be a literal.
+ * InvMixColumns = MixColumns . P with P(a)_row = a_row ^ 4(a_row ^ a_row+2); multiplying by 4
+ * maps planes (u0..u7) to (u6, u6^u7, u0^u7, u1^u6, u2^u6^u7, u3^u7, u4, u5).
  */
-function addInvMix<T>(q: usize, rk: usize, r: i32): void {
+@inline function addInvMix<T>(q: usize, rk: usize, r: i32, j: i32): void {
   const a0 = xr<T>(ld<T>(q, 0), rkp<T>(rk, r, 0)), a1 = xr<T>(ld<T>(q, 1), rkp<T>(rk, r, 1));
   const a2 = xr<T>(ld<T>(q, 2), rkp<T>(rk, r, 2)), a3 = xr<T>(ld<T>(q, 3), rkp<T>(rk, r, 3));
   const a4 = xr<T>(ld<T>(q, 4), rkp<T>(rk, r, 4)), a5 = xr<T>(ld<T>(q, 5), rkp<T>(rk, r, 5));
   const a6 = xr<T>(ld<T>(q, 6), rkp<T>(rk, r, 6)), a7 = xr<T>(ld<T>(q, 7), rkp<T>(rk, r, 7));
-  const u0 = xr<T>(a0, rr<T>(a0, 16)), u1 = xr<T>(a1, rr<T>(a1, 16)), u2 = xr<T>(a2, rr<T>(a2, 16));
-  const u3 = xr<T>(a3, rr<T>(a3, 16)), u4 = xr<T>(a4, rr<T>(a4, 16)), u5 = xr<T>(a5, rr<T>(a5, 16));
-  const u6 = xr<T>(a6, rr<T>(a6, 16)), u7 = xr<T>(a7, rr<T>(a7, 16));
-  mixColumnsStore<T>(q, ZERO_ROUND_KEY, 0,
+  const u0 = xr<T>(a0, rowsUp<T>(a0, 2, j)), u1 = xr<T>(a1, rowsUp<T>(a1, 2, j)), u2 = xr<T>(a2, rowsUp<T>(a2, 2, j));
+  const u3 = xr<T>(a3, rowsUp<T>(a3, 2, j)), u4 = xr<T>(a4, rowsUp<T>(a4, 2, j)), u5 = xr<T>(a5, rowsUp<T>(a5, 2, j));
+  const u6 = xr<T>(a6, rowsUp<T>(a6, 2, j)), u7 = xr<T>(a7, rowsUp<T>(a7, 2, j));
+  mixColumnsStore<T>(q, ZERO_ROUND_KEY, 0, j,
     xr<T>(a0, u6), xr<T>(a1, xr<T>(u6, u7)), xr<T>(a2, xr<T>(u0, u7)), xr<T>(a3, xr<T>(u1, u6)),
     xr<T>(a4, xr<T>(xr<T>(u2, u6), u7)), xr<T>(a5, xr<T>(u3, u7)), xr<T>(a6, u4), xr<T>(a7, u5));
 }
@@ -190,32 +203,48 @@ function addRoundKey<T>(q: usize, rk: usize, r: i32): void {
   for (let i = 0; i < 8; i++) st<T>(q, i, xr<T>(ld<T>(q, i), rkp<T>(rk, r, i)));
 }
 
-function shiftAdd<T>(q: usize, rk: usize, r: i32): void {
-  for (let i = 0; i < 8; i++) st<T>(q, i, xr<T>(shiftRows<T>(ld<T>(q, i)), rkp<T>(rk, r, i)));
+/** SR^2 (§5.1.2 twice) on a plane: rows 1 and 3 rotate by two columns, rows 0 and 2 stay. */
+@inline function shiftRowsTwice<T>(x: T): T {
+  return orr<T>(an<T>(x, k32<T>(0x00ff00ff)), an<T>(rotateBytes<T>(x, 4), k32<T>(0xff00ff00)));
 }
 
-/** The AES-128 cipher (§5.1) on bit-planes at q with the 11 bitsliced round keys at rk. */
+/**
+ * The AES-128 cipher (§5.1) on bit-planes at q, fixsliced (after Adomnicai and Peyrin,
+ * "Fixslicing AES-like ciphers", TCHES 2021/1): ShiftRows is never applied. After round r the
+ * planes hold SR^-r of the FIPS 197 state, so round r's MixColumns works in frame j = r mod 4
+ * (mixColumnsStore) and adds SR^-r(round key r), as expandKey stores it. SR^4 is the identity,
+ * so one SR^2 after round 10 restores the standard state.
+ */
 function encryptPlanes<T>(q: usize, rk: usize): void {
   addRoundKey<T>(q, rk, 0);
   for (let r = 1; r < 10; r++) {
     subBytes<T>(q);
-    shiftMixAdd<T>(q, rk, r);
+    const j = r & 3;
+    if (j == 1) mixAdd<T>(q, rk, r, 1);
+    else if (j == 2) mixAdd<T>(q, rk, r, 2);
+    else if (j == 3) mixAdd<T>(q, rk, r, 3);
+    else mixAdd<T>(q, rk, r, 0);
   }
   subBytes<T>(q);
-  shiftAdd<T>(q, rk, 10);
+  for (let i = 0; i < 8; i++) st<T>(q, i, shiftRowsTwice<T>(xr<T>(ld<T>(q, i), rkp<T>(rk, 10, i))));
 }
 
-/** The AES-128 inverse cipher (§5.3) on bit-planes at q. */
+/**
+ * The AES-128 inverse cipher (§5.3) on bit-planes at q, in the standard frame: a fixsliced
+ * version (InvShiftRows folded into InvMixColumns) measured slower under V8, so this one applies
+ * InvShiftRows and uses the standard round keys, stored after the encryption ones.
+ */
 function decryptPlanes<T>(q: usize, rk: usize): void {
-  addRoundKey<T>(q, rk, 10);
+  const dk = rk + 352;
+  addRoundKey<T>(q, dk, 10);
   for (let r = 9; r > 0; r--) {
     for (let i = 0; i < 8; i++) st<T>(q, i, invShiftRows<T>(ld<T>(q, i)));
     invSubBytes<T>(q);
-    addInvMix<T>(q, rk, r);
+    addInvMix<T>(q, dk, r, 0);
   }
   for (let i = 0; i < 8; i++) st<T>(q, i, invShiftRows<T>(ld<T>(q, i)));
   invSubBytes<T>(q);
-  addRoundKey<T>(q, rk, 0);
+  addRoundKey<T>(q, dk, 0);
 }
 
 /** Encrypts the 8 u32 bit-planes at q (2 blocks). Exported for the constant-time check. */
@@ -245,14 +274,18 @@ export function applyStep(q: usize, step: i32): void {
   else if (step == STEP_SHIFT_ROWS) { for (let i = 0; i < 8; i++) st<u32>(q, i, shiftRows<u32>(ld<u32>(q, i))); }
   else if (step == STEP_INV_SHIFT_ROWS) { for (let i = 0; i < 8; i++) st<u32>(q, i, invShiftRows<u32>(ld<u32>(q, i))); }
   else if (step == STEP_MIX_COLUMNS) {
-    mixColumnsStore<u32>(q, ZERO_ROUND_KEY, 0, ld<u32>(q, 0), ld<u32>(q, 1), ld<u32>(q, 2), ld<u32>(q, 3),
+    mixColumnsStore<u32>(q, ZERO_ROUND_KEY, 0, 0, ld<u32>(q, 0), ld<u32>(q, 1), ld<u32>(q, 2), ld<u32>(q, 3),
       ld<u32>(q, 4), ld<u32>(q, 5), ld<u32>(q, 6), ld<u32>(q, 7));
-  } else if (step == STEP_INV_MIX_COLUMNS) addInvMix<u32>(q, ZERO_ROUND_KEY, 0);
+  } else if (step == STEP_INV_MIX_COLUMNS) addInvMix<u32>(q, ZERO_ROUND_KEY, 0, 0);
 }
 
 /** Writes round key r (0..10) of the schedule at rk as 16 bytes at out (FIPS 197 Appendix A.1 check). */
 export function roundKeyBytes(rk: usize, r: i32, out: usize): void {
-  memory.copy(KEY_PLANES, rk + <usize>(r * 32), 32);
+  for (let i = 0; i < 8; i++) {
+    let x = load<u32>(rk + <usize>(r * 32 + i * 4));
+    for (let k = 0; k < (r & 3); k++) x = shiftRows<u32>(x);
+    store<u32>(KEY_PLANES + <usize>(i * 4), x);
+  }
   ortho<u32>(KEY_PLANES);
   for (let c = 0; c < 4; c++) store<u32>(out + <usize>(c * 4), load<u32>(KEY_PLANES + <usize>(c * 8)));
   memory.fill(KEY_PLANES, 0, 32);
@@ -321,9 +354,13 @@ function subWord(x: u32): u32 {
   return load<u32>(KEY_PLANES);
 }
 
+/** Bytes of an expanded key: two sets of 11 round keys as 8 u32 planes (encryption, decryption). */
+export const SCHEDULE_BYTES: i32 = 704;
+
 /**
- * AES-128 key expansion (§5.2) of the 16 bytes at key into 11 bitsliced round keys at rk
- * (88 u32 = 352 bytes, each round key duplicated for both blocks of a plane); wipes its scratch.
+ * AES-128 key expansion (§5.2) of the 16 bytes at key into rk (SCHEDULE_BYTES), bitsliced with
+ * each round key duplicated for both blocks of a plane: SR^-(r mod 4) of round key r for the
+ * fixsliced encryption, then the round keys as they are for the decryption; wipes its scratch.
  */
 export function expandKey(key: usize, rk: usize): void {
   for (let i = 0; i < 4; i++) store<u32>(KEY_WORDS + <usize>(i * 4), load<u32>(key + <usize>(i * 4)));
@@ -344,6 +381,12 @@ export function expandKey(key: usize, rk: usize): void {
       store<u32>(planes + <usize>(c * 8 + 4), w);
     }
     ortho<u32>(planes);
+    for (let i = 0; i < 8; i++) {
+      let x = load<u32>(planes + <usize>(i * 4));
+      store<u32>(planes + <usize>(352 + i * 4), x);
+      for (let k = 0; k < (r & 3); k++) x = invShiftRows<u32>(x);
+      store<u32>(planes + <usize>(i * 4), x);
+    }
   }
   memory.fill(KEY_WORDS, 0, 176);
   memory.fill(KEY_PLANES, 0, 32);

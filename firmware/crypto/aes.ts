@@ -20,8 +20,8 @@ export const WIDE_BYTES: i32 = ASC_FEATURE_SIMD ? 128 : 32;
  * output untouched and sets `lastError` (the mode functions return the code instead).
  */
 export class Aes128 implements BlockCipher {
-  /** 11 bitsliced round keys, 8 planes each. */
-  readonly rk: StaticArray<u32> = new StaticArray<u32>(88);
+  /** The expanded key (aes-core.ts SCHEDULE_BYTES): standard and fixsliced bitsliced round keys. */
+  readonly rk: StaticArray<u32> = new StaticArray<u32>(176);
   /** CMAC subkeys K1 || K2 (RFC 4493 §2.3), derived once per key. */
   readonly cmacSubkeys: StaticArray<u8> = new StaticArray<u8>(32);
   keyed: bool = false;
@@ -56,7 +56,7 @@ export class Aes128 implements BlockCipher {
 
   /** Zeroes the key schedule. */
   clear(): void {
-    memory.fill(changetype<usize>(this.rk), 0, 352);
+    memory.fill(changetype<usize>(this.rk), 0, 704);
     memory.fill(changetype<usize>(this.cmacSubkeys), 0, 32);
     this.keyed = false;
   }

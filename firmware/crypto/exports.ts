@@ -166,7 +166,7 @@ export function ctEqual(len: i32): i32 {
 }
 
 const CORE_STATE: usize = memory.data(128, 16);
-const CORE_KEYS: usize = memory.data(352, 16);
+const CORE_KEYS: usize = memory.data(704, 16);
 
 /**
  * The AES core on fixed scratch buffers, exported so test/crypto/constant-time.test.ts can find
