@@ -9,6 +9,12 @@ import { readFileSync } from "node:fs";
 import { Flash, PowerCut } from "./flash.ts";
 import { Rtc } from "./rtc.ts";
 import { SimRandom } from "./random.ts";
+import { fiOf, diOf, FIDI_DEFAULT } from "../../protocol/iso7816/timing.ts";
+
+/** Card interface clock of the simulated board (Hz); the lockbox firmware assumes the same. */
+export const CARD_CLOCK_HZ = 4_000_000;
+/** ISO 7816-3 character frame: 12 ETU (start, 8 data, parity, 2 guard) for T=1 with N = 0. */
+const ETU_PER_CHAR = 12;
 
 /** The card contacts as the simulator's card emulator provides them (simulator/card/t1-port.ts). */
 export interface CardContacts {
@@ -81,6 +87,11 @@ export class DeviceHost {
   batteryMillivolts: number;
   /** Why the device stopped, when it did. */
   stopReason: Error | null = null;
+  /**
+   * Bytes that crossed the card link (ATR included) and the least time they need at the rates in
+   * force (12 ETU each): the wire-time lower bound a transaction is measured against.
+   */
+  cardLink = { bytes: 0, lowerBoundMicros: 0 };
 
   private readonly module: WebAssembly.Module;
   private readonly random: SimRandom;
@@ -90,6 +101,13 @@ export class DeviceHost {
   private wakeAtMicros = 0;
   private card: CardContacts | null = null;
   private cardPowered = false;
+  private cardFidi = FIDI_DEFAULT;
+
+  private countCardBytes(n: number): void {
+    const etuMicros = (fiOf(this.cardFidi >> 4) / diOf(this.cardFidi & 15)) / (CARD_CLOCK_HZ / 1e6);
+    this.cardLink.bytes += n;
+    this.cardLink.lowerBoundMicros += n * ETU_PER_CHAR * etuMicros;
+  }
 
   constructor(opts: HostOptions) {
     this.module = compile(opts.wasm);
@@ -130,16 +148,28 @@ export class DeviceHost {
         cardReset: (buf: number, cap: number): number => {
           if (!this.card) return 0;
           this.cardPowered = true;
-          return this.withCard(0, (c) => c.reset(this.mem(buf, cap), 0, cap));
+          this.cardFidi = FIDI_DEFAULT;
+          const n = this.withCard(0, (c) => c.reset(this.mem(buf, cap), 0, cap));
+          this.countCardBytes(n);
+          return n;
         },
         cardPowerOff: (): void => {
           if (this.card && this.cardPowered) this.card.powerOff?.();
           this.cardPowered = false;
         },
-        cardTransmit: (buf: number, len: number): void => this.withCard(undefined, (c) => c.transmit(this.mem(buf, len), 0, len)),
-        cardReceive: (buf: number, max: number, timeoutEtu: number): number =>
-          this.withCard(0, (c) => c.receive(this.mem(buf, max), 0, max, timeoutEtu)),
-        cardSetFiDi: (fidi: number): void => this.withCard(undefined, (c) => c.setFiDi(fidi)),
+        cardTransmit: (buf: number, len: number): void => {
+          if (this.card && this.cardPowered) this.countCardBytes(len);
+          this.withCard(undefined, (c) => c.transmit(this.mem(buf, len), 0, len));
+        },
+        cardReceive: (buf: number, max: number, timeoutEtu: number): number => {
+          const n = this.withCard(0, (c) => c.receive(this.mem(buf, max), 0, max, timeoutEtu));
+          this.countCardBytes(n);
+          return n;
+        },
+        cardSetFiDi: (fidi: number): void => {
+          this.cardFidi = fidi;
+          this.withCard(undefined, (c) => c.setFiDi(fidi));
+        },
         uartTransmit: (buf: number, len: number): void => this.emit({ kind: "uart", atMicros: this.micros, bytes: this.mem(buf, len).slice() }),
         flashSize: (): number => this.flash.bytes.length,
         flashSectorSize: (): number => this.flash.sectorSize,
