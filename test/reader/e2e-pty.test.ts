@@ -63,7 +63,19 @@ function portableReader(port: SerialPort, card: Card): Device {
   return { stop: () => clearInterval(timer) };
 }
 
-async function endToEnd(serial: number, member: string, start: (port: SerialPort, card: Card) => Device): Promise<void> {
+/** Runs `lockbox renew --json` on `port`; resolves with its exit code, parsed stdout and stderr. */
+async function renewCli(port: string): Promise<{ code: number | null; result: Record<string, unknown>; err: string }> {
+  const cli = spawn("node_modules/.bin/tsx", ["tools/lockbox.ts", "renew", "--port", port, "--server", srv.url, "--json", "--wait", "10"], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  cli.stdout.on("data", (d: Buffer) => (out += d));
+  cli.stderr.on("data", (d: Buffer) => (err += d));
+  const code = await new Promise<number | null>((resolve) => cli.once("exit", resolve));
+  return { code, result: JSON.parse(out || "{}") as Record<string, unknown>, err };
+}
+
+/** A card of `member` with nine showings at lockbox 0x10, and a reader with it on a fresh PTY pair. */
+async function onPty(serial: number, member: string, start: (port: SerialPort, card: Card) => Device) {
   const card = newCard(srv.store.db, member, serial, T0);
   const recs: TestRecord[] = Array.from({ length: 9 }, (_, i) => ({ file: 1, lockboxId: 0x10, sequence: serial * 100 + i, utc: T0 + 60 * i, eventType: EVENT_OPENED, cardSerial: serial }));
   await lockboxWrites(srv.store.db, card, serial, recs);
@@ -72,23 +84,25 @@ async function endToEnd(serial: number, member: string, start: (port: SerialPort
     const p = new SerialPort({ path: device, baudRate: 115200 }, (err) => (err ? reject(err) : resolve(p)));
   });
   const dev = start(port, card);
+  const stop = async () => {
+    dev.stop();
+    await new Promise<void>((resolve) => port.close(() => resolve()));
+    socat.kill();
+  };
+  return { recs, tool, stop };
+}
+
+async function endToEnd(serial: number, member: string, start: (port: SerialPort, card: Card) => Device): Promise<void> {
+  const { recs, tool, stop } = await onPty(serial, member, start);
   try {
-    const cli = spawn("node_modules/.bin/tsx", ["tools/lockbox.ts", "renew", "--port", tool, "--server", srv.url, "--json", "--wait", "10"], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    cli.stdout.on("data", (d: Buffer) => (out += d));
-    cli.stderr.on("data", (d: Buffer) => (err += d));
-    const code = await new Promise<number | null>((resolve) => cli.once("exit", resolve));
+    const { code, result, err } = await renewCli(tool);
     expect({ code, err }).toMatchObject({ code: 0 });
-    const result = JSON.parse(out);
     expect(result).toMatchObject({ ok: true, outcome: { serial: serial.toString(16).padStart(8, "0"), recordsUploaded: 9, recordsNew: 9 } });
     const log = (await call(srv.url, "GET", `/api/access-log?agent=${member}`)).body.events as { sequence: number; listing: string }[];
     expect(log.map((e) => e.sequence).sort((a, b) => a - b)).toEqual(recs.map((r) => r.sequence));
     expect(log.every((e) => e.listing === "L1")).toBe(true);
   } finally {
-    dev.stop();
-    await new Promise<void>((resolve) => port.close(() => resolve()));
-    socat.kill();
+    await stop();
   }
 }
 
@@ -99,5 +113,21 @@ describe.skipIf(noPty !== null)(`end to end over real pseudo-terminals ${noPty ?
 
   it("portable reader build ⇄ socat PTY ⇄ lockbox renew ⇄ HTTP ⇄ server ⇄ SQLite file", async () => {
     await endToEnd(0x32, "M2", portableReader);
+  });
+
+  it("lockbox renew reports a refusal with its code (exit 1) and an unusable port (exit 3)", async () => {
+    const { tool, stop } = await onPty(0x33, "M1", portableReader);
+    try {
+      srv.store.db.prepare("UPDATE cards SET status = 'deactivated' WHERE serial = '00000033'").run();
+      const refused = await renewCli(tool);
+      expect(refused.code).toBe(1);
+      expect(refused.result).toMatchObject({ ok: false, error: "card-deactivated" });
+      expect(srv.store.db.prepare("SELECT COUNT(*) AS n FROM access_events WHERE card_serial = '00000033'").get()).toEqual({ n: 0 });
+    } finally {
+      await stop();
+    }
+    const noPort = await renewCli("/dev/does-not-exist");
+    expect(noPort.code).toBe(3);
+    expect(noPort.result).toMatchObject({ ok: false, error: "port-unavailable" });
   });
 });

@@ -70,3 +70,37 @@ describe("card issuance writes a card file the renewal accepts", () => {
     }
   });
 });
+
+describe("server restarted in the middle of a renewal", () => {
+  it("the host's session is gone (unknown-session); running the renewal again stores everything once", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = mkdtempSync(join(tmpdir(), "lockbox-restart-"));
+    const db = join(dir, "restart.db");
+    const env = { now: () => T0 + 3600, randomBytes: nextChallenge };
+    let s = await startServer({ db, port: 0, env });
+    try {
+      seedWorld(s.store.db);
+      const card = newCard(s.store.db, "M1", 0x77, T0);
+      const recs = Array.from({ length: 12 }, (_, i) => ({ file: 1, lockboxId: 0x1e240, sequence: i + 1, utc: T0 + i, eventType: EVENT_OPENED, cardSerial: 0x77 }));
+      await lockboxWrites(s.store.db, card, 0x77, recs);
+      let relayed = 0;
+      const port = s.port;
+      const restarting = async (a: Uint8Array) => {
+        if (++relayed === 9) {
+          await s.close();
+          s = await startServer({ db, port, env });
+        }
+        return card.transmitApdu(a);
+      };
+      await expect(renewOverHttp(s.url, restarting)).rejects.toMatchObject({ code: "unknown-session" });
+      card.powerOn();
+      expect(await renewOverHttp(s.url, direct(card))).toMatchObject({ recordsUploaded: 12, recordsNew: 12 });
+      expect(s.store.db.prepare("SELECT COUNT(*) AS n FROM access_events").get()).toEqual({ n: 12 });
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
