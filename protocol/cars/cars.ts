@@ -40,7 +40,7 @@ export function carsCodeFromMac(mac: Uint8Array, off: i32): i32 {
   return i32(v % 100000000);
 }
 
-/** Parses exactly 8 ASCII-free digit values (0..9 each, as the keypad gives them) into a number, or ERR_CARS_FORMAT. */
+/** Parses exactly 8 key values 0..9 (as the keypad reports digits) into the code, or ERR_CARS_FORMAT. */
 export function carsCodeFromDigits(digits: Uint8Array, off: i32, len: i32): i32 {
   if (len != CARS_DIGITS) return ERR_CARS_FORMAT;
   let v = 0;
