@@ -74,7 +74,7 @@ export function buildRouter(db: Database, env: RenewalEnv, sessions: RelaySessio
       }
       throw new ServerError("bad-request", "give one of ?listing=<ListingId>, ?lockbox=<id>, ?agent=<MemberKey>");
     })
-    .add("POST", "/api/renewals", () => sessions.start((transmit) => runRenewal(db, env, transmit)))
+    .add("POST", "/api/renewals", () => sessions.start((transmit, report) => runRenewal(db, env, transmit, report)))
     .add("POST", "/api/renewals/:session", ({ params, body }) => sessions.respond(params.session, hexField(body, "response", MAX_RESPONSE)));
 }
 

@@ -8,8 +8,15 @@ import { randomBytes } from "node:crypto";
 import { ServerError } from "./errors.ts";
 import type { Transmit } from "./card-channel.ts";
 
+/** Where the server is in the renewal, for the host's progress bar. */
+export interface RelayProgress {
+  phase: string;
+  done: number;
+  total: number;
+}
+
 /** What the host gets back for each request: the next APDU for the card, or the outcome. */
-export type RelayStep<T> = { session: string; apdu: string; step: number } | { session: string; done: true; outcome: T };
+export type RelayStep<T> = { session: string; apdu: string; step: number; progress: RelayProgress } | { session: string; done: true; outcome: T };
 
 type Next<T> = { apdu: Uint8Array } | { outcome: T } | { error: unknown };
 
@@ -22,6 +29,7 @@ class RelaySession<T> {
   private timer: NodeJS.Timeout | null = null;
   step = 0;
   finished = false;
+  progress: RelayProgress = { phase: "start", done: 0, total: 0 };
 
   constructor(readonly id: string, private readonly idleMs: number, private readonly onEnd: () => void) {}
 
@@ -34,9 +42,14 @@ class RelaySession<T> {
       this.emit({ apdu });
     });
 
-  start(run: (transmit: Transmit) => Promise<T>): void {
+  /** The progress callback the renewal coroutine reports to. */
+  readonly report = (phase: string, done: number, total: number): void => {
+    this.progress = { phase, done, total };
+  };
+
+  start(run: (transmit: Transmit, report: (phase: string, done: number, total: number) => void) => Promise<T>): void {
     this.arm();
-    run(this.transmit).then(
+    run(this.transmit, this.report).then(
       (outcome) => this.emit({ outcome }),
       (error: unknown) => this.emit({ error }),
     );
@@ -103,7 +116,7 @@ export class RelaySessions<T> {
   constructor(private readonly idleMs = 30_000) {}
 
   /** Starts a session running `run` and returns its first step. */
-  async start(run: (transmit: Transmit) => Promise<T>): Promise<RelayStep<T>> {
+  async start(run: (transmit: Transmit, report: (phase: string, done: number, total: number) => void) => Promise<T>): Promise<RelayStep<T>> {
     const id = randomBytes(12).toString("hex");
     const s = new RelaySession<T>(id, this.idleMs, () => this.sessions.delete(id));
     this.sessions.set(id, s);
@@ -131,7 +144,7 @@ export class RelaySessions<T> {
 
   private async stepOf(s: RelaySession<T>): Promise<RelayStep<T>> {
     const n = await s.next();
-    if ("apdu" in n) return { session: s.id, apdu: Buffer.from(n.apdu).toString("hex"), step: s.step };
+    if ("apdu" in n) return { session: s.id, apdu: Buffer.from(n.apdu).toString("hex"), step: s.step, progress: { ...s.progress } };
     if ("outcome" in n) return { session: s.id, done: true, outcome: n.outcome };
     throw n.error;
   }

@@ -15,7 +15,14 @@ export class RenewRefused extends Error {
   }
 }
 
-type Step = { session: string; apdu?: string; step?: number; done?: boolean; outcome?: RenewalOutcome; error?: string; message?: string };
+/** Where the server is in the renewal (API.md §Renewal): phase authenticate, upload, store or write. */
+export interface RenewProgress {
+  phase: string;
+  done: number;
+  total: number;
+}
+
+type Step = { session: string; apdu?: string; step?: number; progress?: RenewProgress; done?: boolean; outcome?: RenewalOutcome; error?: string; message?: string };
 
 async function post(url: string, body: unknown, timeoutMs: number): Promise<Step> {
   const res = await fetch(url, {
@@ -29,14 +36,14 @@ async function post(url: string, body: unknown, timeoutMs: number): Promise<Step
   return json;
 }
 
-/** Runs one renewal: `onApdu(step)` is called per relayed APDU (for a progress bar). */
-export async function renewOverHttp(server: string, transmit: Transmit, onApdu: (step: number, apdu: Uint8Array) => void = () => {}, timeoutMs = 30_000): Promise<RenewalOutcome> {
+/** Runs one renewal: `onApdu(step, apdu, progress)` is called per relayed APDU (for a progress bar). */
+export async function renewOverHttp(server: string, transmit: Transmit, onApdu: (step: number, apdu: Uint8Array, progress?: RenewProgress) => void = () => {}, timeoutMs = 30_000): Promise<RenewalOutcome> {
   const base = server.replace(/\/+$/, "");
   let step = await post(`${base}/api/renewals`, {}, timeoutMs);
   while (!step.done) {
     if (typeof step.apdu !== "string") throw new RenewRefused("bad-reply", "server reply has neither an APDU nor an outcome", 200);
     const apdu = Uint8Array.from(Buffer.from(step.apdu, "hex"));
-    onApdu(step.step ?? 0, apdu);
+    onApdu(step.step ?? 0, apdu, step.progress);
     const resp = await transmit(apdu);
     step = await post(`${base}/api/renewals/${step.session}`, { response: Buffer.from(resp).toString("hex") }, timeoutMs);
   }

@@ -24,7 +24,12 @@ describe("renewal over the HTTP API (the host only relays)", () => {
     db.prepare("UPDATE lockboxes SET listing_id = (SELECT id FROM listings WHERE listing_id = 'L1') WHERE id = '0001e240'").run();
     await lockboxWrites(db, card, A, [{ file: 1, lockboxId: 0x1e240, sequence: 1, utc: T0 + 60, eventType: EVENT_OPENED, cardSerial: A }]);
     const steps: number[] = [];
-    const out = await renewOverHttp(srv.url, direct(card), (s) => steps.push(s));
+    const phases = new Set<string>();
+    const out = await renewOverHttp(srv.url, direct(card), (s, _a, p) => {
+      steps.push(s);
+      if (p) phases.add(`${p.phase} ${p.done}/${p.total}`);
+    });
+    expect([...phases]).toEqual(expect.arrayContaining(["upload 0/1", "store 1/1"]));
     expect(out).toMatchObject({ serial: "00bc614e", recordsUploaded: 1, recordsNew: 1, kind: "renewal" });
     expect(steps).toEqual(steps.map((_, i) => i + 1));
     const expected = { at: new Date((T0 + 60) * 1000).toISOString(), lockbox: "0001e240", sequence: 1, event: "opened", card: "00bc614e", agent: "M1", listing: "L1", carriedBy: "00bc614e" };

@@ -103,7 +103,15 @@ export const command: Command = {
       await reader.waitForCard(wait * 1000, () => say(`insert the card into the reader on ${values.port}`));
       const st = await reader.connect();
       say(`card connected at ${st.bitRate} bit/s; renewing with ${server}`);
-      const out = await renewOverHttp(server, reader.transmit(), (step) => progress.update(step, "APDUs relayed"));
+      const out = await renewOverHttp(server, reader.transmit(), (step, _apdu, p) => {
+        if (p?.phase === "upload") {
+          progress.setTotal(p.total);
+          progress.update(p.done, `records uploaded (${step} APDUs)`);
+        } else {
+          progress.setTotal(0);
+          progress.update(step, `APDUs relayed (${p?.phase ?? "start"})`);
+        }
+      });
       progress.done();
       if (json) console.log(JSON.stringify({ ok: true, outcome: out }));
       else {
