@@ -149,6 +149,8 @@ export interface RenewalStored {
 export function storeRenewal(db: Database, input: RenewalInput): RenewalStored {
   const { ctx } = input;
   return db.transaction((): RenewalStored => {
+    // An administrator may have deactivated the card while its records were being read.
+    checkMayRenew(loadCardContext(db, ctx.serial));
     const upload = db.prepare(`INSERT INTO uploads (card_serial, at, records_received, records_new, records_duplicate, receipt)
       VALUES (?, ?, ?, 0, 0, ?)`).run(ctx.serial, input.nowIso, input.records.length, input.receipt);
     const uploadId = Number(upload.lastInsertRowid);

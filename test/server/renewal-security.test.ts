@@ -134,6 +134,21 @@ describe("renewal security: the PC and reader are untrusted", () => {
     await refused(card, direct(card), "member-inactive");
   });
 
+  it("a card deactivated while its records are being read is refused at the store step, nothing stored or written", async () => {
+    const card = newCard(db, "M1", A, T0);
+    await lockboxWrites(db, card, A, [rec(1), rec(2)]);
+    const racing: Transmit = async (apdu) => {
+      if (apdu[1] === 0xb2) deactivateCard(db, "00bc614e", false, T0);
+      return card.transmitApdu(apdu);
+    };
+    const home = card.home();
+    await expect(runRenewal(db, env, racing)).rejects.toMatchObject({ code: "card-deactivated" });
+    expect(db.prepare("SELECT COUNT(*) AS n FROM access_events").get()).toEqual({ n: 0 });
+    expect(db.prepare("SELECT COUNT(*) AS n FROM uploads").get()).toEqual({ n: 0 });
+    card.powerOn();
+    expect(Buffer.from(card.home()).equals(Buffer.from(home))).toBe(true);
+  });
+
   it("records an administrator's reactivation as such at the next renewal", async () => {
     const card = newCard(db, "M1", A, T0);
     deactivateCard(db, "00bc614e", false, T0);
