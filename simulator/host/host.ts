@@ -37,7 +37,7 @@ export type DeviceEvent =
 
 export interface HostOptions {
   /** Path of the .wasm, or its bytes. */
-  wasm: string | Uint8Array;
+  wasm: string | Uint8Array<ArrayBuffer>;
   flash: Flash;
   rtc: Rtc;
   seed: number;
@@ -65,7 +65,7 @@ interface FirmwareExports {
 
 const moduleCache = new Map<string, WebAssembly.Module>();
 
-function compile(wasm: string | Uint8Array): WebAssembly.Module {
+function compile(wasm: string | Uint8Array<ArrayBuffer>): WebAssembly.Module {
   if (typeof wasm !== "string") return new WebAssembly.Module(wasm);
   let m = moduleCache.get(wasm);
   if (!m) {
