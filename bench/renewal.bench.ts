@@ -78,6 +78,7 @@ async function renewalMetrics(): Promise<BenchMetric[]> {
   const reader = new ReaderClient(cp);
   const status = await reader.connect();
   let payload = 0;
+  let apdus = 0;
   const relay = reader.transmit();
   const cardMicros0 = port.wireMicros();
   serialBytes = 0;
@@ -85,6 +86,7 @@ async function renewalMetrics(): Promise<BenchMetric[]> {
   const out = await runRenewal(db, { now: () => T0 + 3600, randomBytes: nextChallenge }, async (a) => {
     const r = await relay(a);
     payload += a.length + r.length;
+    apdus++;
     return r;
   });
   const hostSeconds = (performance.now() - started) / 1000;
@@ -101,6 +103,7 @@ async function renewalMetrics(): Promise<BenchMetric[]> {
   return [
     { name: "records uploaded", value: out.recordsUploaded, unit: "records" },
     { name: "card link rate (negotiated)", value: status.bitRate, unit: "bit/s" },
+    { name: "APDUs relayed", value: apdus, unit: "APDUs" },
     { name: "APDU payload relayed (both directions)", value: payload, unit: "bytes" },
     { name: "simulated wire time, card link", value: cardSeconds, unit: "s" },
     { name: "simulated wire time, serial link (OSDP at 115200)", value: serialSeconds, unit: "s", note: `${serialBytes} bytes` },
