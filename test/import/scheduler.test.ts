@@ -3,6 +3,8 @@
 // run per slot, and a full reconciliation when the last full run is old enough.
 import { describe, it, expect, afterEach } from "vitest";
 import fc from "fast-check";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { lastSlot, ImportScheduler, startImportScheduler } from "../../simulator/server/import/scheduler.ts";
 import { upsertAssociation } from "../../simulator/server/db/associations.ts";
 import type { ImportReport } from "../../simulator/server/import/run.ts";
@@ -69,6 +71,26 @@ describe("ImportScheduler", () => {
     expect(column(sb.store, "SELECT trigger, mode FROM import_runs ORDER BY id")).toEqual([
       ["schedule", "full"], ["schedule", "incremental"], ["schedule", "incremental"], ["schedule", "full"],
     ]);
+  });
+
+  it("retries a failed scheduled run an hour later, until one succeeds", async () => {
+    sb = await sandbox();
+    const missing = join(sb.dir, "not-there-yet");
+    upsertAssociation(sb.store.db, "A1", { import_schedule: "02:00", tz_rule: "UTC0", import_source: missing });
+    let now = new Date("2024-01-02T02:00:00Z");
+    const scheduler = new ImportScheduler(sb.store.db, { now: () => now });
+    const statuses = async (): Promise<string[]> => (await scheduler.tick()).map((r) => r.status);
+    expect(await statuses()).toEqual(["failed"]);
+    now = new Date("2024-01-02T02:59:00Z");
+    expect(await statuses()).toEqual([]);
+    now = new Date("2024-01-02T03:00:00Z");
+    expect(await statuses()).toEqual(["failed"]);
+    mkdirSync(missing);
+    writeFileSync(join(missing, "office.json"), JSON.stringify([office(0)]));
+    now = new Date("2024-01-02T04:00:00Z");
+    expect(await statuses()).toEqual(["applied"]);
+    now = new Date("2024-01-02T05:00:00Z");
+    expect(await statuses()).toEqual([]);
   });
 
   it("started on its own connection, it checks by itself and reports each run", async () => {

@@ -41,13 +41,25 @@ interface ScheduledAssociation {
   created_at: string;
 }
 
-/** Whether the association's scheduled import is due at `now`, and whether it should be full. */
-export function dueImport(db: Database, a: ScheduledAssociation, now: Date): { due: boolean; full: boolean } {
+/** How long after a failed scheduled run (vendor down, network) the scheduler tries again. */
+export const RETRY_FAILED_AFTER_MS = 3_600_000;
+
+/**
+ * Whether the association's scheduled import is due at `now`, and whether it should be full. A
+ * slot is served by a scheduled run that did not fail; a failed one is retried every
+ * `retryAfterMs` until the next slot.
+ */
+export function dueImport(db: Database, a: ScheduledAssociation, now: Date, retryAfterMs = RETRY_FAILED_AFTER_MS): { due: boolean; full: boolean } {
   const slot = lastSlot(a.import_schedule, a.tz_rule, now).toISOString();
   const last = db
-    .prepare("SELECT max(started_at) AS t FROM import_runs WHERE association_id = ? AND trigger = 'schedule'")
-    .get(a.id) as { t: string | null };
-  const due = slot >= a.created_at && (last.t === null || last.t < slot);
+    .prepare(
+      `SELECT max(started_at) AS attempt, max(CASE WHEN status != 'failed' THEN started_at END) AS served
+       FROM import_runs WHERE association_id = ? AND trigger = 'schedule'`,
+    )
+    .get(a.id) as { attempt: string | null; served: string | null };
+  const served = last.served !== null && last.served >= slot;
+  const waiting = last.attempt !== null && last.attempt >= slot && now.getTime() - Date.parse(last.attempt) < retryAfterMs;
+  const due = slot >= a.created_at && !served && !waiting;
   const lastFull = db
     .prepare("SELECT max(started_at) AS t FROM import_runs WHERE association_id = ? AND mode = 'full' AND status = 'applied'")
     .get(a.id) as { t: string | null };
@@ -62,8 +74,10 @@ export interface SchedulerOptions {
   http?: HttpFeedOptions;
   /** Told about every finished scheduled run (the server logs it). */
   onReport?: (report: ImportReport) => void;
-  /** Told when a due import could not even start (bad schedule, missing source). */
+  /** Told when a due import could not even start (bad schedule or TZ rule). */
   onError?: (associationId: string, err: Error) => void;
+  /** Wait before retrying a failed scheduled run (ms, default one hour). */
+  retryFailedAfterMs?: number;
 }
 
 /** Runs each association's import at its scheduled local time, one run at a time. */
@@ -101,7 +115,7 @@ export class ImportScheduler {
     const reports: ImportReport[] = [];
     for (const a of associations) {
       try {
-        const { due, full } = dueImport(this.db, a, now());
+        const { due, full } = dueImport(this.db, a, now(), this.opts.retryFailedAfterMs);
         if (!due) continue;
         const report = await runImport(this.db, { associationId: a.id, full, trigger: "schedule", now, http: this.opts.http });
         reports.push(report);
