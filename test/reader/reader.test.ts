@@ -11,6 +11,9 @@ import {
 } from "../../firmware/reader/mfg.ts";
 import { LIGHT_GREEN, LIGHT_AMBER } from "../../firmware/reader/reader.ts";
 import { Rng } from "../support/rng.ts";
+import fc from "fast-check";
+import { OsdpVendorData } from "../../protocol/osdp/payload.ts";
+import { READER_VENDOR } from "../../firmware/reader/mfg.ts";
 import { seedWorld } from "../server/fixture.ts";
 import { newCard, lockboxWrites, nextChallenge, type TestRecord } from "../server/cards.ts";
 import { readerWith, mfg, viaReader } from "./slot.ts";
@@ -65,6 +68,31 @@ describe("reader application (portable firmware, run under Node against the card
       expect(replyStatus(r, 0)).toBe(ERR_READER_BAD_COMMAND);
     }
     expect(replyStatus(mfg(reader, MFG_CARD_STATUS, new Uint8Array(0), 0x123456), 0)).toBe(ERR_READER_BAD_COMMAND);
+  });
+
+  it("answers any MFG command bytes with a well-formed reply and a known status (fuzz)", () => {
+    const card = newCard(db, "M1", A, T0);
+    const { reader } = readerWith(card);
+    reader.cardInserted();
+    const known = new Set([0, ERR_READER_BAD_COMMAND, ERR_READER_NO_CARD, ERR_READER_NOT_CONNECTED]);
+    fc.assert(
+      fc.property(fc.constantFrom(READER_VENDOR, READER_VENDOR, 0x000000, 0xffffff), fc.uint8Array({ maxLength: 300 }), fc.boolean(), (vendor, body, present) => {
+        if (present !== reader.present) (present ? reader.cardInserted() : reader.cardRemoved());
+        const cmd = new OsdpVendorData();
+        cmd.vendor = vendor;
+        cmd.data.set(body);
+        cmd.dataLen = body.length;
+        const reply = new OsdpVendorData();
+        reader.mfg(cmd, reply);
+        expect(reply.vendor).toBe(READER_VENDOR);
+        expect(reply.dataLen).toBeGreaterThanOrEqual(3);
+        const status = replyStatus(reply.data, 0);
+        // APDU statuses may also be ISO 7816 link errors (-60..-99).
+        expect(known.has(status) || (status <= -60 && status >= -99)).toBe(true);
+        if (vendor === READER_VENDOR && body.length > 0) expect(reply.data[0]).toBe(body[0] | 0x80);
+      }),
+      { seed: 99, numRuns: 3000 },
+    );
   });
 
   it("takes host light commands (osdp_LED) on top of its own state", () => {
