@@ -5,7 +5,7 @@
 import { describe, it, expect } from "vitest";
 import { Flash, PowerCut } from "../../simulator/host/flash.ts";
 import { Rtc, RTC_RESET_UTC } from "../../simulator/host/rtc.ts";
-import { world, attempt, utc } from "../lockbox/support.ts";
+import { world, attempt, utc, settings } from "../lockbox/support.ts";
 import { LockboxServiceClient } from "../../simulator/world/service-client.ts";
 import { EVENT_OPENED } from "../../protocol/card/records.ts";
 
@@ -116,5 +116,45 @@ describe("lockbox clock", () => {
     }
     expect(w.box.host.running).toBe(true);
     for (const r of w.box.auditLog()) expect(r.macValid).toBe(true);
+  });
+});
+
+describe("no allocation after init", () => {
+  it("every feature, repeated: the firmware's memory high-water mark does not move", async () => {
+    const T0 = utc(2026, 3, 2, 15);
+    const w = world(T0);
+    const exp = w.assoc.issue("Exp", 1010, "2468", T0 - 60);
+    const svc = new LockboxServiceClient(w.box.serviceLink(), w.box.scbk);
+    await svc.cp.establishSecureChannel();
+    let version = 2;
+    const round = async (): Promise<void> => {
+      attempt(w.box, w.alice, "1234E");
+      w.box.remove();
+      attempt(w.box, w.alice, "9999E1234E");
+      w.box.remove();
+      w.assoc.stageSettings(w.owner, settings({ version: version++, shackle: "2468", tz: "CST6CDT,M3.2.0,M11.1.0" }));
+      w.assoc.pushDenylist(w.owner, version, [[1777, T0 + 86400 * 400]]);
+      attempt(w.box, w.owner, "5678F2123E");
+      w.box.remove();
+      attempt(w.box, w.owner, "5678F1E");
+      w.box.remove();
+      const auth = w.assoc.readAuthorization(exp);
+      const day = Math.floor((w.box.utc() - 6 * 3600) / 86400);
+      attempt(w.box, exp, `F0${w.assoc.carsCode(1010, day, auth.carsLastSequence + 1)}E2468E`);
+      w.box.remove();
+      attempt(w.box, exp, "F011111111E");
+      w.box.remove();
+      await svc.status();
+      await svc.readAllLog(1);
+      await svc.settings();
+      await svc.setTime(w.box.utc() + 60);
+      w.box.host.advance(86400_000);
+    };
+    await round();
+    const mark = w.box.host.memoryHighWater();
+    for (let i = 0; i < 15; i++) await round();
+    expect(w.box.host.memoryHighWater()).toBe(mark);
+    expect(w.box.host.running).toBe(true);
+    svc.cp.close();
   });
 });
