@@ -12,6 +12,7 @@ export const EDITABLE_FIELDS = {
   listing: ["listing_id", "street_number", "street_name", "city", "state_or_province", "postal_code"],
 } as const;
 
+/** A kind of vendor record: office, member or listing. */
 export type Entity = keyof typeof EDITABLE_FIELDS;
 
 const TABLES: Record<Entity, { table: string; key: string }> = {

@@ -18,6 +18,7 @@ export interface Store {
   close(): void;
 }
 
+/** How to open the store; the defaults suit the server. */
 export interface OpenStoreOptions {
   /** Milliseconds a writer waits for another connection's write lock (default 5000). */
   busyTimeoutMs?: number;

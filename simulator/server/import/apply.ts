@@ -24,6 +24,7 @@ export interface Counts {
   rejected: number;
 }
 
+/** All counts zero. */
 export function emptyCounts(): Counts {
   return { added: 0, updated: 0, deactivated: 0, reactivated: 0, unchanged: 0, rejected: 0 };
 }

@@ -29,6 +29,7 @@ export interface ResourceMapping {
   values?: Record<string, Record<string, string>>;
 }
 
+/** A mapping file: per resource, its vendor spelling (FORMAT.md, Mapping file). */
 export type Mapping = Partial<Record<ResourceName, ResourceMapping>>;
 
 /** Progress of one resource: bytes of a file, or records of an HTTP feed out of @odata.count. */

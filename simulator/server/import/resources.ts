@@ -7,6 +7,7 @@ import {
   REJECT_BAD_TIMESTAMP, REJECT_BAD_VALUE, REJECT_MISSING_FIELD, REJECT_MISSING_KEY, REJECT_UNKNOWN_ENUM, type RejectCode,
 } from "./errors.ts";
 
+/** The RESO resources imported (RESO Data Dictionary 2.0 resource names). */
 export type ResourceName = "Office" | "Member" | "Property";
 
 /** Import order: members point at offices, listings at members. */

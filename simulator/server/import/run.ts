@@ -20,6 +20,7 @@ import {
 import { isRejection, KEY_FIELD, normalizeRecord, RESOURCES, type ResourceName } from "./resources.ts";
 import { readSpool, SpoolWriter } from "./spool.ts";
 
+/** What one run imports and how (issue 7: `lockbox import run` options). */
 export interface ImportOptions {
   associationId: string;
   /** Pull everything and reconcile keys to find deletions (default: incremental from the cursors). */
@@ -41,6 +42,7 @@ export interface ImportOptions {
   onProgress?: (p: Progress) => void;
 }
 
+/** Where a run is, for progress bars and tests. */
 export interface Progress {
   /** "read": fetching and checking the feed; "apply": writing it, inside the transaction. */
   phase: "read" | "apply";
@@ -63,6 +65,7 @@ export interface RejectedRow {
   excerpt: string | null;
 }
 
+/** The report of one resource in a run. */
 export interface ResourceReport extends Counts {
   origin: string;
   /** Whether deletions were looked for (full run, feed read to its end). */
@@ -70,6 +73,7 @@ export interface ResourceReport extends Counts {
   cursor: Cursor | null;
 }
 
+/** The report of a run (issue 7: added, updated, deactivated, unchanged, rejected with row + reason), stored in import_runs. */
 export interface ImportReport {
   runId: number;
   associationId: string;

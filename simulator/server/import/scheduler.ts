@@ -67,6 +67,7 @@ export function dueImport(db: Database, a: ScheduledAssociation, now: Date, retr
   return { due, full: fullAge >= a.import_full_every_days * SECONDS_PER_DAY * 1000 - 60_000 };
 }
 
+/** Scheduler settings; tests inject the clock. */
 export interface SchedulerOptions {
   /** How often to look for due imports (ms, default 60000). */
   checkEveryMs?: number;

@@ -11,6 +11,7 @@
  */
 import type { Migration } from "../migrate.ts";
 
+/** Migration 001: the core schema (see the file comment). */
 export const migration: Migration = {
   description: "core schema: associations, offices, members, listings, cards, lockboxes, provenance, import bookkeeping",
   up(db) {
