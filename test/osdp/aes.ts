@@ -20,7 +20,7 @@ class NodeAes {
     const id = Buffer.from(key).toString("latin1");
     let k = this.cache.get(id);
     if (!k) {
-      if (this.cache.size > 64) this.cache.clear();
+      if (this.cache.size > 512) this.cache.clear();
       const enc = createCipheriv("aes-128-ecb", key, null);
       const dec = createDecipheriv("aes-128-ecb", key, null);
       enc.setAutoPadding(false);

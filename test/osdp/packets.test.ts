@@ -190,10 +190,41 @@ describe("OSDP framer", () => {
     }
   });
 
-  it("WASM framer = TypeScript framer on 2,000 mutated streams", () => {
+  it("fuzz: 100,000 random and mutated byte strings through one framer; every yield is a valid packet", () => {
+    const rng = new Rng(0xf0220);
+    const valid = Array.from({ length: 500 }, () => buildPacket(randomPacketSpec(rng)));
+    const scratch = new Uint8Array(2048);
+    const f = new OsdpFramer();
+    const p = new OsdpPacket();
+    const check = new OsdpPacket();
+    let packets = 0, dropped = 0, bad = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const input = i % 4 === 0 ? rng.bytes(rng.int(0, 40)) : i % 4 === 1 ? valid[i % valid.length] : mutateInto(rng, valid[rng.u32() % valid.length], scratch);
+      for (let fed = 0; fed < input.length || f.buffered() > 0;) {
+        const r = f.next(p);
+        if (r > 0) {
+          packets++;
+          if (decodePacket(f.buf, p.somOff, r, check) !== r) bad++;
+        } else if (r < 0) {
+          dropped++;
+          if (E.osdpErrorName(r) === "") bad++;
+        } else if (fed < input.length) {
+          fed += f.push(input, fed, input.length - fed);
+        } else {
+          break;
+        }
+      }
+      if (rng.int(0, 9) === 0) while (f.abandonPartial()) if (f.next(p) > 0) packets++;
+    }
+    expect(bad).toBe(0);
+    expect(packets).toBeGreaterThan(25_000);
+    expect(dropped).toBeGreaterThan(10_000);
+  });
+
+  it("WASM framer = TypeScript framer on 10,000 mutated streams", () => {
     const rng = new Rng(0xf4a3e);
     const tsOut = new Uint8Array(65536);
-    for (let s = 0; s < 2000; s++) {
+    for (let s = 0; s < 10_000; s++) {
       const parts: number[] = [];
       for (let k = rng.int(1, 6); k > 0; k--) parts.push(...buildPacket(randomPacketSpec(rng)));
       const stream = rng.mutate(Uint8Array.from(parts));

@@ -25,7 +25,15 @@ function cbc(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
   return new Uint8Array(Buffer.concat([c.update(data), c.final()]));
 }
 
-const cat = (...parts: (Uint8Array | number[])[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => [...p]));
+function cat(...parts: (Uint8Array | number[])[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
 const not = (b: Uint8Array): Uint8Array => b.map((x) => ~x & 0xff);
 
 /** Annex D.5 MAC from node:crypto: CBC under S-MAC1 for all blocks but the last, then S-MAC2. */
@@ -105,9 +113,9 @@ describe("OSDP secure channel: WASM = TypeScript, and opening forged packets (fu
     return { ts, bytes, same: wasm === ts && (ts < 0 || Buffer.compare(h.output(ts), bytes) === 0) };
   }
 
-  it("handshake on 1,000 random inputs", () => {
+  it("handshake on 2,000 random inputs", () => {
     const rng = new Rng(0x4a5d);
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < 2000; i++) {
       const input = rng.bytes(32);
       secureHandshake(input, out);
       h.setInput(input);
@@ -118,9 +126,11 @@ describe("OSDP secure channel: WASM = TypeScript, and opening forged packets (fu
 
   it("seal then open on 10,000 random messages: identical bytes, plaintext recovered, chains agree", () => {
     const rng = new Rng(0x5ea15);
+    // 64 random key sets keep node:crypto's per-key setup out of the loop; data, chains and headers vary.
+    const states = Array.from({ length: 64 }, () => rng.bytes(48));
     const failures: string[] = [];
     for (let i = 0; i < 10_000 && failures.length < 5; i++) {
-      const state = rng.bytes(80);
+      const state = cat(rng.pick(states), rng.bytes(32));
       const data = rng.bytes(rng.int(0, 120));
       const sealed = both("seal", cat(state, [rng.int(0, 15), rng.int(0, 127), rng.int(0, 3), 0x80], data));
       if (!sealed.same || sealed.ts < 0) { failures.push(`seal ${sealed.ts}`); continue; }
