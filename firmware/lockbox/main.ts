@@ -49,13 +49,20 @@ export function init(): void {
   showIdle();
 }
 
-/** The wake-up requested with halWakeAfter: drops a stale entry. */
+/** The wake-up requested with halWakeAfter: an entry (or the CBS code) not finished in time is dropped. */
 export function tick(): void {
-  if ((state == STATE_ENTRY || state == STATE_CBS) && entryLen > 0 && halUptimeMs() - lastKeyMs >= u32(ENTRY_TIMEOUT_MS)) {
-    entryLen = 0;
-    if (state == STATE_CBS) finishCard(REASON_BAD_ENTRY);
-    state = state == STATE_CBS ? STATE_DONE : state;
-    if (state == STATE_ENTRY) showAwaitingEntry();
+  if (state != STATE_ENTRY && state != STATE_CBS) return;
+  const idle = halUptimeMs() - lastKeyMs;
+  if (idle < u32(ENTRY_TIMEOUT_MS)) {
+    halWakeAfter(ENTRY_TIMEOUT_MS - i32(idle));
+    return;
+  }
+  entryLen = 0;
+  if (state == STATE_CBS) {
+    enterCbs(entry, 0);
+    state = STATE_DONE;
+  } else {
+    showAwaitingEntry();
   }
 }
 
@@ -75,6 +82,8 @@ export function cardInserted(): void {
   if (state == STATE_FAULT) return;
   entryLen = 0;
   state = insertCard() ? STATE_ENTRY : STATE_DONE;
+  lastKeyMs = halUptimeMs();
+  if (state == STATE_ENTRY) halWakeAfter(ENTRY_TIMEOUT_MS);
 }
 
 /** Card detect opened: end of the transaction. */

@@ -30,15 +30,13 @@ export class Clock {
   }
 
   /**
-   * Offers an authenticated time. Sets the RTC when the clock is untrusted (forward only) or when
-   * the time is more than CLOCK_STEP_THRESHOLD ahead; returns true when the clock changed.
+   * Offers an authenticated time. Sets the RTC (and trusts it) when the time is ahead and the clock
+   * is untrusted, or more than CLOCK_STEP_THRESHOLD ahead of a trusted clock. A time at or behind
+   * the clock changes nothing: it says only that the clock is not slow. True when the clock changed.
    */
   offerAuthenticated(utc: u32): bool {
     const now = this.now();
-    if (utc <= now) {
-      if (!this.trusted) this.trusted = true;
-      return false;
-    }
+    if (utc <= now) return false;
     if (this.trusted && utc - now <= CLOCK_STEP_THRESHOLD) return false;
     halRtcWrite(utc);
     this.trusted = true;

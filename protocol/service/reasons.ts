@@ -19,7 +19,7 @@ export const REASON_PIN_BLOCKED: i32 = 6;
 /** Outside the access days or hours, in the box's local time. */
 export const REASON_OUTSIDE_HOURS: i32 = 7;
 export const REASON_PRIVACY: i32 = 8;
-/** The call-before-showing code was wrong or missing. */
+/** The call-before-showing code was wrong, or not keyed within 30 s. */
 export const REASON_CBS_WRONG: i32 = 9;
 /** No CARS sequence in the window gives the code (wrong, replayed, another card's, another day's). */
 export const REASON_CARS_WRONG: i32 = 10;
@@ -48,7 +48,7 @@ export function reasonName(reason: i32): string {
     case REASON_PIN_BLOCKED: return "PIN blocked";
     case REASON_OUTSIDE_HOURS: return "outside access hours";
     case REASON_PRIVACY: return "privacy mode";
-    case REASON_CBS_WRONG: return "CBS code wrong";
+    case REASON_CBS_WRONG: return "CBS code wrong or missing";
     case REASON_CARS_WRONG: return "CARS code wrong";
     case REASON_CARS_MONTH_LIMIT: return "CARS monthly limit";
     case REASON_CARS_CONSECUTIVE_LIMIT: return "CARS consecutive-day limit";

@@ -157,6 +157,32 @@ describe("denials", () => {
     expect(SimLockbox.releases(w.box.host.drainEvents())).toEqual([0]);
   });
 
+  it("CBS required and not keyed within 30 s: refused as missing", () => {
+    const w = world(T0);
+    applySettings(w, settings({ version: 2, flags: L.SETTINGS_CBS_REQUIRED, cbs: "5551" }));
+    attempt(w.box, w.alice, "1234E");
+    w.box.host.advance(29_000);
+    expect(w.box.host.lights).toEqual({ steady: 0, flashing: LIGHT.CODE });
+    w.box.host.advance(2_000);
+    expect(lastRecord(w).record.reason).toBe(R.REASON_CBS_WRONG);
+    expect(w.box.host.lights).toEqual({ steady: LIGHT.CODE, flashing: LIGHT.ERROR });
+    w.box.type("5551E");
+    expect(SimLockbox.releases(w.box.host.drainEvents())).toEqual([]);
+  });
+
+  it("a half-typed PIN is dropped after 30 s without a key", () => {
+    const w = world(T0);
+    w.box.insert(w.alice);
+    w.box.type("12");
+    w.box.host.advance(31_000);
+    w.box.host.drainEvents();
+    w.box.type("34E");
+    expect(SimLockbox.releases(w.box.host.drainEvents())).toEqual([]);
+    expect(lastRecord(w).record.reason).toBe(R.REASON_BAD_ENTRY);
+    w.box.type("1234E");
+    expect(lastRecord(w).record.eventType).toBe(EVENT_OPENED);
+  });
+
   it("settings are applied once (same version again is ignored)", () => {
     const w = world(T0);
     applySettings(w, settings({ version: 2 }));
