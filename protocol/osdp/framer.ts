@@ -8,6 +8,7 @@ import { copyBytes } from "../bytes";
 import { ERR_BAD_ARGUMENT } from "../errors";
 import { OsdpPacket, OSDP_SOM, OSDP_MAX_PACKET, decodePacket, packetLengthField } from "./packet";
 
+/** Packet finder over a byte stream (§5.1 SOM search, §5.9 resynchronisation). */
 export class OsdpFramer {
   /** Received bytes; a packet returned by next() lies at buf[packet.somOff..+packet.length). */
   readonly buf: Uint8Array;

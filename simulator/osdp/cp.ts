@@ -49,6 +49,7 @@ export class OsdpError extends Error {
   }
 }
 
+/** Settings of a control panel link to one PD (§5.3 address, §5.9 timing, Annex D keys). */
 export interface ControlPanelOptions {
   /** PD address 0..0x7E, or 0x7F to broadcast. */
   address: number;
@@ -91,6 +92,7 @@ interface Waiter {
   resolve(reply: OsdpReply): void;
 }
 
+/** An OSDP ACU talking to one PD (§5.5 sequencing and retries, §6 commands, Annex D secure channel). */
 export class OsdpControlPanel {
   readonly stats: ControlPanelStats = { sent: 0, retries: 0, timeouts: 0, framingErrors: 0, ignored: 0 };
   private readonly address: number;
