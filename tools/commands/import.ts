@@ -71,6 +71,7 @@ async function run(values: ReturnType<typeof parse>["values"], associationId: st
   try {
     let bar: Progress | null = null;
     let barResource = "";
+    let lastDraw = 0;
     const report = await runImport(store.db, {
       associationId,
       full: values.full,
@@ -81,11 +82,16 @@ async function run(values: ReturnType<typeof parse>["values"], associationId: st
       token: values.token,
       onProgress: (p) => {
         const label = `${p.phase} ${p.resource}`;
+        const now = Date.now();
         if (label !== barResource) {
           bar?.done();
           barResource = label;
           bar = new Progress(label, p.total, { json: values.json });
+        } else if (now - lastDraw < 100) {
+          // Progress redraws whenever done = total (a file read to its end, records still coming).
+          return;
         }
+        lastDraw = now;
         bar?.setTotal(p.total);
         bar?.update(p.done, `${p.records} records`);
       },
