@@ -229,22 +229,47 @@ function encryptPlanes<T>(q: usize, rk: usize): void {
   for (let i = 0; i < 8; i++) st<T>(q, i, shiftRowsTwice<T>(xr<T>(ld<T>(q, i), rkp<T>(rk, 10, i))));
 }
 
+/** One inverse round (§5.3) in frame j: InvSubBytes, AddRoundKey, InvMixColumns; j a literal. */
+function invRound0<T>(q: usize, dk: usize, r: i32): void { invSubBytes<T>(q); addInvMix<T>(q, dk, r, 0); }
+function invRound1<T>(q: usize, dk: usize, r: i32): void { invSubBytes<T>(q); addInvMix<T>(q, dk, r, 1); }
+function invRound2<T>(q: usize, dk: usize, r: i32): void { invSubBytes<T>(q); addInvMix<T>(q, dk, r, 2); }
+function invRound3<T>(q: usize, dk: usize, r: i32): void { invSubBytes<T>(q); addInvMix<T>(q, dk, r, 3); }
+
 /**
- * The AES-128 inverse cipher (§5.3) on bit-planes at q, in the standard frame: a fixsliced
- * version (InvShiftRows folded into InvMixColumns) measured slower under V8, so this one applies
- * InvShiftRows and uses the standard round keys, stored after the encryption ones.
+ * Whether decryption is fixsliced too. It is ~15% faster but its four round variants cost ~3 KiB
+ * of code, so size-optimised builds (the microcontroller firmware, crypto-scalar) keep the
+ * standard-frame inverse cipher and the SIMD simulator build takes the fast one.
+ */
+const FIXSLICED_DECRYPTION: bool = ASC_SHRINK_LEVEL == 0;
+
+/**
+ * The AES-128 inverse cipher (§5.3) on bit-planes at q. Fixsliced like encryption when
+ * FIXSLICED_DECRYPTION: InvShiftRows is never applied, so before InvMixColumns of round r the
+ * planes hold SR^j of the standard state with j = (r + 2) mod 4, and the decryption round keys are
+ * stored as SR^-j(round key r). Otherwise the standard frame with the round keys as they are.
  */
 function decryptPlanes<T>(q: usize, rk: usize): void {
   const dk = rk + 352;
   addRoundKey<T>(q, dk, 10);
-  for (let r = 9; r > 0; r--) {
+  if (FIXSLICED_DECRYPTION) {
+    for (let r = 9; r > 0; r--) {
+      const j = (r + 2) & 3;
+      if (j == 1) invRound1<T>(q, dk, r);
+      else if (j == 2) invRound2<T>(q, dk, r);
+      else if (j == 3) invRound3<T>(q, dk, r);
+      else invRound0<T>(q, dk, r);
+    }
+    invSubBytes<T>(q);
+    for (let i = 0; i < 8; i++) st<T>(q, i, shiftRowsTwice<T>(xr<T>(ld<T>(q, i), rkp<T>(dk, 0, i))));
+  } else {
+    for (let r = 9; r > 0; r--) {
+      for (let i = 0; i < 8; i++) st<T>(q, i, invShiftRows<T>(ld<T>(q, i)));
+      invRound0<T>(q, dk, r);
+    }
     for (let i = 0; i < 8; i++) st<T>(q, i, invShiftRows<T>(ld<T>(q, i)));
     invSubBytes<T>(q);
-    addInvMix<T>(q, dk, r, 0);
+    addRoundKey<T>(q, dk, 0);
   }
-  for (let i = 0; i < 8; i++) st<T>(q, i, invShiftRows<T>(ld<T>(q, i)));
-  invSubBytes<T>(q);
-  addRoundKey<T>(q, dk, 0);
 }
 
 /** Encrypts the 8 u32 bit-planes at q (2 blocks). Exported for the constant-time check. */
@@ -360,7 +385,8 @@ export const SCHEDULE_BYTES: i32 = 704;
 /**
  * AES-128 key expansion (§5.2) of the 16 bytes at key into rk (SCHEDULE_BYTES), bitsliced with
  * each round key duplicated for both blocks of a plane: SR^-(r mod 4) of round key r for the
- * fixsliced encryption, then the round keys as they are for the decryption; wipes its scratch.
+ * fixsliced encryption, then for decryption SR^-((r+2) mod 4) of it (FIXSLICED_DECRYPTION) or
+ * the round key as it is; wipes its scratch.
  */
 export function expandKey(key: usize, rk: usize): void {
   for (let i = 0; i < 4; i++) store<u32>(KEY_WORDS + <usize>(i * 4), load<u32>(key + <usize>(i * 4)));
@@ -383,9 +409,11 @@ export function expandKey(key: usize, rk: usize): void {
     ortho<u32>(planes);
     for (let i = 0; i < 8; i++) {
       let x = load<u32>(planes + <usize>(i * 4));
-      store<u32>(planes + <usize>(352 + i * 4), x);
+      let y = x;
       for (let k = 0; k < (r & 3); k++) x = invShiftRows<u32>(x);
+      for (let k = 0; FIXSLICED_DECRYPTION && k < ((r + 2) & 3); k++) y = invShiftRows<u32>(y);
       store<u32>(planes + <usize>(i * 4), x);
+      store<u32>(planes + <usize>(352 + i * 4), y);
     }
   }
   memory.fill(KEY_WORDS, 0, 176);
