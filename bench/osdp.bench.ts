@@ -3,6 +3,8 @@
 import { consume, type BenchGroup } from "../tools/lib/bench.ts";
 import { loadOsdpHarness } from "../test/osdp/harness.ts";
 import { OsdpPacket, decodePacket, encodePacket } from "../protocol/osdp/packet.ts";
+import { secureSeal, secureSetCipher } from "../test/wasm/osdp-driver.ts";
+import { nodeBlockCipher } from "../test/osdp/aes.ts";
 
 interface BenchExports { decode(off: number, len: number): number; encode(code: number, dataOff: number, dataLen: number): number }
 
@@ -44,5 +46,29 @@ export function groups(): BenchGroup[] {
     });
   });
   h.setInput(input);
+  result.push(sealGroup());
   return result;
+}
+
+/**
+ * Sealing a secure osdp_MFG (SCS_17: encrypt 64 data bytes, CBC-MAC, CRC), both builds calling the
+ * same node:crypto AES (the WASM build through its env imports), so the ratio is the codec's cost.
+ */
+function sealGroup(): BenchGroup {
+  const sealer = loadOsdpHarness();
+  secureSetCipher(nodeBlockCipher());
+  const job = new Uint8Array(84 + 64);
+  job.fill(0x5a, 0, 80);
+  job.set([0x06, 1, 1, 0x80], 80);
+  const out = new Uint8Array(2048);
+  const size = secureSeal(job, job.length, out) - 32;
+  sealer.setInput(job);
+  return {
+    title: `OSDP seal osdp_MFG, 64 data bytes, SCS_17 (${size}-byte packet)`,
+    baselines: ["TypeScript"],
+    cases: [
+      { name: "TypeScript", bytes: size, fn: () => consume(secureSeal(job, job.length, out)) },
+      { name: "WASM", bytes: size, fn: () => consume(sealer.exports.seal(job.length)) },
+    ],
+  };
 }
