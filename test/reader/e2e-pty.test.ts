@@ -17,6 +17,7 @@ import type { Card } from "../../simulator/card/card.ts";
 import { seedWorld, call } from "../server/fixture.ts";
 import { newCard, lockboxWrites, type TestRecord } from "../server/cards.ts";
 import { readerWith } from "./slot.ts";
+import { Rng } from "../support/rng.ts";
 import { ptyPair, ptyUnavailable } from "./pty.ts";
 
 const WASM = "build/reader.wasm";
@@ -113,6 +114,47 @@ describe.skipIf(noPty !== null)(`end to end over real pseudo-terminals ${noPty ?
 
   it("portable reader build ⇄ socat PTY ⇄ lockbox renew ⇄ HTTP ⇄ server ⇄ SQLite file", async () => {
     await endToEnd(0x32, "M2", portableReader);
+  });
+
+  it.skipIf(!existsSync(WASM))("with corrupted, dropped and duplicated bytes injected between the PTYs, lockbox renew still completes correctly", async () => {
+    const { recs, tool: readerSide, stop } = await onPty(0x34, "M2", wasmReader);
+    const pair = await ptyPair();
+    const open = (path: string) => new Promise<SerialPort>((resolve, reject) => {
+      const p = new SerialPort({ path, baudRate: 115200 }, (err) => (err ? reject(err) : resolve(p)));
+    });
+    const [toReader, toTool] = await Promise.all([open(readerSide), open(pair.device)]);
+    // One fault in every 5th chunk crossing the relay, rotating drop / corrupt / duplicate, at a
+    // seeded position: every packet that crosses a faulty chunk is lost and must be retried.
+    const rng = new Rng(0x2077);
+    const count = { corrupted: 0, dropped: 0, duplicated: 0 };
+    let chunks = 0;
+    const noisy = (d: Buffer): Buffer => {
+      if (++chunks % 5 !== 0 || d.length === 0) return d;
+      const at = rng.int(0, d.length - 1);
+      const out = Array.from(d);
+      const kind = (chunks / 5) % 3;
+      if (kind === 0) { out.splice(at, 1); count.dropped++; }
+      else if (kind === 1) { out[at] ^= 1 << rng.int(0, 7); count.corrupted++; }
+      else { out.splice(at, 0, out[at]); count.duplicated++; }
+      return Buffer.from(out);
+    };
+    toTool.on("data", (d: Buffer) => toReader.write(noisy(d)));
+    toReader.on("data", (d: Buffer) => toTool.write(noisy(d)));
+    try {
+      const { code, result, err } = await renewCli(pair.tool);
+      if (code !== 0) console.log(JSON.stringify({ code, err, result, count }));
+      expect(code).toBe(0);
+      expect(result).toMatchObject({ ok: true, outcome: { recordsUploaded: 9, recordsNew: 9 } });
+      expect(count.corrupted).toBeGreaterThan(0);
+      expect(count.dropped).toBeGreaterThan(0);
+      expect(count.duplicated).toBeGreaterThan(0);
+      const n = srv.store.db.prepare("SELECT COUNT(*) AS n FROM access_events WHERE card_serial = '00000034'").get() as { n: number };
+      expect(n.n).toBe(recs.length);
+    } finally {
+      await Promise.all([toReader, toTool].map((p) => new Promise<void>((resolve) => p.close(() => resolve()))));
+      pair.socat.kill();
+      await stop();
+    }
   });
 
   it("lockbox renew reports a refusal with its code (exit 1) and an unusable port (exit 3)", async () => {

@@ -13,7 +13,7 @@ import { ReaderClient, ReaderError } from "../../simulator/server/reader-client.
 import { renewOverHttp, RenewRefused } from "../../simulator/server/renew-client.ts";
 
 const usage = `Usage: lockbox renew --port <path> [--server <url>] [--baud 115200] [--scbk <32 hex> | --install]
-                     [--wait <seconds>] [--json]
+                     [--wait <seconds>] [--retries <n>] [--json]
 
 Renews the card in the reader on <path> (a USB serial port, or the PTY a simulated reader prints):
 waits for a card, connects it, then relays the renewal between the card and the server: the server
@@ -27,6 +27,8 @@ uploaded".
              (a new reader); without either the link runs in the clear (the card and the server
              protect everything end to end anyway)
   --wait     seconds to wait for a card (default 60)
+  --retries  OSDP re-sends of a command whose reply is lost or damaged (default 5; raise it on a
+             noisy line: a re-sent command is answered from the reader's copy, never run twice)
   --json     one JSON object: {"ok":true,"outcome":{...}} or {"ok":false,"error":code,"message":...}
 
 Exit codes: 0 renewed; 1 refused by the server (code printed, e.g. card-deactivated,
@@ -40,6 +42,7 @@ const options = {
   scbk: { type: "string" },
   install: { type: "boolean", default: false },
   wait: { type: "string" },
+  retries: { type: "string" },
   json: { type: "boolean", default: false },
 } as const;
 
@@ -74,6 +77,8 @@ export const command: Command = {
     if (!Number.isInteger(baud) || baud <= 0) throw new UsageError("--baud must be a positive integer");
     const wait = Number(values.wait ?? 60);
     if (!(wait > 0)) throw new UsageError("--wait must be a positive number of seconds");
+    const retries = Number(values.retries ?? 5);
+    if (!Number.isInteger(retries) || retries < 0 || retries > 100) throw new UsageError("--retries must be an integer 0..100");
     if (values.scbk !== undefined && !/^[0-9a-fA-F]{32}$/.test(values.scbk)) throw new UsageError("--scbk must be 32 hex digits");
     const server = values.server ?? process.env.LOCKBOX_SERVER ?? "http://127.0.0.1:8080";
     const json = values.json;
@@ -92,7 +97,7 @@ export const command: Command = {
     }
     const cp = new OsdpControlPanel(streamLink(port), {
       address: 0,
-      retries: 5,
+      retries,
       scbk: values.scbk ? Uint8Array.from(Buffer.from(values.scbk, "hex")) : undefined,
       useScbkD: values.install,
     });
