@@ -14,7 +14,7 @@ import { CLA_PROPRIETARY, INS_READ_OBJECT, INS_VERIFY_PIN, INS_APPLY_CARS, OBJ_I
 import { EVENT_OPENED, EVENT_DENIED, EVENT_SHACKLE_RELEASED, EVENT_CARS_APPLIED, EVENT_OWNERSHIP_TAKEN, EVENT_OWNERSHIP_RELEASED,
   EVENT_SETTINGS_APPLIED, AUDIT_PAYLOAD_SIZE } from "../../protocol/card/records";
 import { encodePinBlock, PIN_BLOCK_SIZE } from "../../protocol/card/pin";
-import { denylistSize, denylistCount, denylistVersion, checkDenylist, denylistMacValid, denylistDenies } from "../../protocol/card/denylist";
+import { denylistSize, denylistCount, denylistVersion, checkDenylist, denylistMacValid, denylistDenies, DENYLIST_HEADER_SIZE, DENYLIST_ENTRY_SIZE } from "../../protocol/card/denylist";
 import { TzRule, parseTzRule, utcToLocal, localDay, nextLocalMidnight } from "../../protocol/time/tz";
 import { CivilDate, civilFromDays, daysOf, secondOfDay, weekdayOf } from "../../protocol/time/civil";
 import { carsMessage, carsCodeFromMac, carsCodeFromDigits, carsLimitsAllow, CARS_LOOKAHEAD, CARS_MESSAGE_SIZE, CARS_MAC_SIZE } from "../../protocol/cars/cars";
@@ -158,7 +158,27 @@ function takeDenylist(): void {
   }
   if (got != size || checkDenylist(denyIn, 0, size, DENYLIST_MAX) != count) return;
   if (!denylistMacValid(card.aes, factory.denylistKey, 0, denyIn, 0, count)) return;
-  saveDenylist(denyIn, 0, size);
+  saveDenylist(denyIn, 0, dropExpired(denyIn, count, clock.now()));
+}
+
+/**
+ * Drops entries whose revoked card has expired anyway (DESIGN.md §2 "Revocation"); the list was
+ * verified whole, and what is kept is the box's own copy (its MAC no longer applies). Returns the
+ * bytes to keep: header and kept entries.
+ */
+function dropExpired(list: Uint8Array, count: i32, now: u32): i32 {
+  let kept = 0;
+  for (let i = 0; i < count; i++) {
+    const at = DENYLIST_HEADER_SIZE + i * DENYLIST_ENTRY_SIZE;
+    const expiry = (u32(list[at + 4]) << 24) | (u32(list[at + 5]) << 16) | (u32(list[at + 6]) << 8) | u32(list[at + 7]);
+    if (expiry <= now) continue;
+    const to = DENYLIST_HEADER_SIZE + kept * DENYLIST_ENTRY_SIZE;
+    for (let k = 0; k < DENYLIST_ENTRY_SIZE; k++) list[to + k] = list[at + k];
+    kept++;
+  }
+  list[4] = u8(kept >>> 8);
+  list[5] = u8(kept);
+  return DENYLIST_HEADER_SIZE + kept * DENYLIST_ENTRY_SIZE;
 }
 
 /** Applies settings staged for this box when newer; logs "applied" and gives it to the card. */

@@ -6,7 +6,7 @@
  */
 import { issueCard, type IssueParams } from "../card/issue.ts";
 import { Card } from "../card/card.ts";
-import { LoopbackCardPort } from "../card/t1-port.ts";
+import { LoopbackCardPort, type LineNoise } from "../card/t1-port.ts";
 import { CardClient, cardKeys } from "../card/client.ts";
 import { aesBlockCipher, hmacSha256, sha256 } from "../crypto/index.ts";
 import { deriveKey, KEY_LOCKBOX_AUDIT, KEY_CARS, KEY_DENYLIST } from "../../protocol/card/keys.ts";
@@ -200,9 +200,9 @@ export class SimAssociation {
   }
 }
 
-/** The card's contacts for a lockbox's slot: T=1 over the emulator, with wire-time accounting. */
-export function contactsOf(holder: CardHolder): CardContacts & { port: LoopbackCardPort } {
-  const port = new LoopbackCardPort(holder.card.t1());
+/** The card's contacts for a lockbox's slot: T=1 over the emulator, with wire-time accounting and optional line noise. */
+export function contactsOf(holder: CardHolder, noise: LineNoise | null = null): CardContacts & { port: LoopbackCardPort } {
+  const port = new LoopbackCardPort(holder.card.t1(), noise);
   return {
     port,
     reset: (b, o, c) => {

@@ -12,6 +12,7 @@ import { Rtc } from "../host/rtc.ts";
 import { type SimAssociation, type CardHolder, type LockboxProvision, contactsOf, SECTORS_BEFORE_JOURNAL } from "./association.ts";
 import { AuditRecord, decodeAuditRecord, auditRecordMacValid, AUDIT_RECORD_SIZE } from "../../protocol/card/records.ts";
 import { crc32 } from "../../protocol/crc.ts";
+import type { LineNoise } from "../card/t1-port.ts";
 import { aesBlockCipher } from "../crypto/index.ts";
 
 export const LOCKBOX_WASM = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "build", "lockbox.wasm");
@@ -81,9 +82,10 @@ export class SimLockbox {
     return this.host.rtc.read(this.host.micros);
   }
 
-  insert(holder: CardHolder): void {
+  /** Puts a card in the slot; `noise` corrupts bursts on the card line (simulator/card/t1-port.ts). */
+  insert(holder: CardHolder, noise: LineNoise | null = null): void {
     this.holder = holder;
-    this.host.insertCard(contactsOf(holder));
+    this.host.insertCard(contactsOf(holder, noise));
   }
 
   remove(): void {

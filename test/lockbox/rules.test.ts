@@ -11,6 +11,8 @@ import * as C from "../../protocol/card/commands.ts";
 import { EVENT_OPENED, EVENT_DENIED, EVENT_CARS_APPLIED, EVENT_SETTINGS_APPLIED, EVENT_OWNERSHIP_TAKEN, EVENT_SHACKLE_RELEASED,
   EVENT_OWNERSHIP_RELEASED } from "../../protocol/card/records.ts";
 import * as R from "../../protocol/service/reasons.ts";
+import { LockboxServiceClient } from "../../simulator/world/service-client.ts";
+import { Rng } from "../support/rng.ts";
 
 const T0 = utc(2026, 3, 2, 15); // Monday 2026-03-02 15:00Z
 
@@ -66,6 +68,28 @@ describe("opening", () => {
   });
 });
 
+describe("a noisy card line", () => {
+  it("corrupted, dropped and extra bytes on the card link: T=1 recovers and every access opens, never a wrong one", () => {
+    const w = world(T0);
+    const rng = new Rng(0x0153);
+    const noise = (burst: Uint8Array): Uint8Array => (rng.int(0, 9) === 0 ? rng.mutate(burst) : burst);
+    let opened = 0;
+    for (let i = 0; i < 30; i++) {
+      w.box.host.drainEvents();
+      w.box.insert(w.alice, noise);
+      w.box.type("1234E");
+      if (SimLockbox.releases(w.box.host.drainEvents()).length > 0) opened++;
+      w.box.remove();
+    }
+    const log = w.box.auditLog();
+    // A link that cannot recover is a card error (reason 15), never an opening without the right PIN.
+    for (const r of log) expect([EVENT_OPENED, EVENT_DENIED]).toContain(r.record.eventType);
+    for (const r of log) if (r.record.eventType === EVENT_DENIED) expect(r.record.reason).toBe(R.REASON_CARD_ERROR);
+    expect(opened).toBe(log.filter((r) => r.record.eventType === EVENT_OPENED).length);
+    expect(opened).toBeGreaterThanOrEqual(20);
+  });
+});
+
 describe("denials", () => {
   it("a card of another association: ERROR, logged (lockbox only)", () => {
     const w = world(T0);
@@ -90,6 +114,19 @@ describe("denials", () => {
     w.box.remove();
     w.box.host.advance(2 * 86400 * 1000 + 1000);
     expect(attempt(w.box, w.alice, "1234E").released).toEqual([0]);
+  });
+
+  it("entries for cards that expired anyway are dropped when the list is taken", async () => {
+    const w = world(T0);
+    w.assoc.pushDenylist(w.owner, 4, [[1001, T0 + 86400], [1500, T0 - 86400], [1600, T0 - 1]]);
+    attempt(w.box, w.owner, "");
+    w.box.remove();
+    const svc = new LockboxServiceClient(w.box.serviceLink());
+    const st = await svc.status();
+    svc.cp.close();
+    expect(st.denylistVersion).toBe(4);
+    expect(st.denylistCount).toBe(1);
+    expectDenied(w, attempt(w.box, w.alice, "1234E"), R.REASON_DENYLISTED, LIGHT.ERROR, 0);
   });
 
   it("a denylist whose MAC fails is ignored; a card of the same association id with other keys is not genuine", () => {
