@@ -25,7 +25,7 @@ beforeEach(async () => {
 });
 
 /** reader.wasm in the simulator host with `card` inserted, linked in memory to a control panel; optional byte noise. */
-function firmwareReader(card: Card, rng?: Rng, rate = 0) {
+function firmwareReader(card: Card, rng?: Rng, rate = 0, useScbkD = false) {
   let toHost: ((b: Uint8Array) => void) | null = null;
   const noisy = (b: Uint8Array): Uint8Array => {
     if (!rng) return b;
@@ -62,7 +62,7 @@ function firmwareReader(card: Card, rng?: Rng, rate = 0) {
       return () => (toHost = null);
     },
   };
-  return { host, cp: new OsdpControlPanel(link, { address: 0, timeoutMs: 40, retries: 10 }) };
+  return { host, cp: new OsdpControlPanel(link, { address: 0, timeoutMs: 40, retries: 10, useScbkD }) };
 }
 
 async function cardWith(serial: number, member: string, n: number): Promise<Card> {
@@ -89,6 +89,17 @@ describe.skipIf(!existsSync(WASM))("reader firmware (build/reader.wasm) in the s
     expect(out).toMatchObject({ recordsUploaded: 15, recordsNew: 15 });
     expect(cp.stats.retries).toBeGreaterThan(0);
     expect((db.prepare("SELECT COUNT(DISTINCT lockbox_seq) AS n, COUNT(*) AS m FROM access_events").get())).toEqual({ n: 15, m: 15 });
+  });
+
+  it("a new reader (SCBK erased) takes the install-mode secure channel; the renewal runs inside it", async () => {
+    const card = await cardWith(0x45, "M1", 4);
+    const { cp } = firmwareReader(card, undefined, 0, true);
+    await cp.establishSecureChannel();
+    expect(cp.isSecure()).toBe(true);
+    const reader = new ReaderClient(cp);
+    await reader.connect();
+    const out = await runRenewal(db, { now: () => T0 + 60, randomBytes: nextChallenge }, reader.transmit());
+    expect(out).toMatchObject({ recordsUploaded: 4, recordsNew: 4 });
   });
 
   it("allocates nothing after the first renewal: memory high-water stays put", async () => {
