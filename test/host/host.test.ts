@@ -3,7 +3,11 @@
 // the newest logged record and is untrusted until a renewed card's authenticated server time
 // corrects it; every correction is logged.
 import { describe, it, expect } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Flash, PowerCut } from "../../simulator/host/flash.ts";
+import { SimLockbox } from "../../simulator/world/lockbox.ts";
 import { Rtc, RTC_RESET_UTC } from "../../simulator/host/rtc.ts";
 import { world, attempt, utc, settings } from "../lockbox/support.ts";
 import { LockboxServiceClient } from "../../simulator/world/service-client.ts";
@@ -21,6 +25,22 @@ describe("NOR flash", () => {
     expect(f.erase(0)).toBe(0);
     expect(f.read(10, 2)).toEqual(Uint8Array.of(0xff, 0xff));
     expect(f.read(8190, 4)).toBeNull();
+  });
+
+  it("a file-backed flash keeps its contents across host restarts (a lockbox survives the simulator)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lbx-flash-"));
+    try {
+      const path = join(dir, "box.flash");
+      const w = world(utc(2026, 3, 2, 15), { flashPath: path });
+      attempt(w.box, w.alice, "1234E");
+      w.box.remove();
+      const again = new SimLockbox(w.assoc, { lockboxId: 5001, utc: utc(2026, 3, 2, 16), flashPath: path });
+      expect(again.auditLog().map((r) => r.record.sequence)).toEqual([1]);
+      expect(again.auditLog()[0].macValid).toBe(true);
+      expect(new Flash(again.host.flash.bytes.length, 4096, path).bytes).toEqual(again.host.flash.bytes);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
   });
 
   it("the fault hook cuts power before the k-th write, which then does not happen", () => {
