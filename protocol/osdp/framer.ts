@@ -6,7 +6,8 @@
  */
 import { copyBytes } from "../bytes";
 import { ERR_BAD_ARGUMENT } from "../errors";
-import { OsdpPacket, OSDP_SOM, OSDP_MAX_PACKET, decodePacket, packetLengthField } from "./packet";
+import { OsdpPacket, OSDP_SOM, OSDP_MAX_PACKET, decodePacketKeepUnknown, packetLengthField } from "./packet";
+import { ERR_OSDP_UNKNOWN_COMMAND, ERR_OSDP_UNKNOWN_REPLY } from "./errors";
 
 /** Packet finder over a byte stream (§5.1 SOM search, §5.9 resynchronisation). */
 export class OsdpFramer {
@@ -71,6 +72,8 @@ export class OsdpFramer {
    * Frames the next packet. Returns its length (> 0) with `into` describing it (offsets into
    * `buf`, valid until the next push or next call); 0 when more bytes are needed; or the negative
    * ERR_OSDP_* code of a candidate packet that was dropped — call again to continue the scan.
+   * ERR_OSDP_UNKNOWN_COMMAND / _REPLY are the exception: the packet verified and is consumed
+   * whole, and `into` describes it, so a PD can answer osdp_NAK 0x03.
    */
   next(into: OsdpPacket): i32 {
     this.discardPending();
@@ -83,7 +86,12 @@ export class OsdpFramer {
     const length = packetLengthField(buf, this.head);
     if (length < 0) return this.dropSom(length);
     if (this.tail - this.head < length) return 0;
-    const r = decodePacket(buf, this.head, length, into);
+    const r = decodePacketKeepUnknown(buf, this.head, length, into);
+    if (r == ERR_OSDP_UNKNOWN_COMMAND || r == ERR_OSDP_UNKNOWN_REPLY) {
+      // Its trailer verified: a real packet with a code we do not know. Consume it whole.
+      this.pending = length;
+      return r;
+    }
     if (r < 0) return this.dropSom(r);
     this.pending = length;
     return length;

@@ -94,6 +94,19 @@ function overhead(useCrc: bool, scbType: i32): i32 {
  * Returns `len` (the bytes consumed) or a negative ERR_OSDP_* code; `into` is written only on success.
  */
 export function decodePacket(buf: Uint8Array, off: i32, len: i32, into: OsdpPacket): i32 {
+  return decodeChecked(buf, off, len, into, false);
+}
+
+/**
+ * Like decodePacket, but a packet that is valid except for an undefined command/reply code still
+ * fills `into` (and the unknown-code error is returned): the framer hands such a packet to the PD,
+ * which must answer osdp_NAK 0x03 (§7.3) rather than stay silent.
+ */
+export function decodePacketKeepUnknown(buf: Uint8Array, off: i32, len: i32, into: OsdpPacket): i32 {
+  return decodeChecked(buf, off, len, into, true);
+}
+
+function decodeChecked(buf: Uint8Array, off: i32, len: i32, into: OsdpPacket, keepUnknown: bool): i32 {
   if (off < 0 || len < 0 || off + len > buf.length) return ERR_BAD_ARGUMENT;
   let p = off;
   let avail = len;
@@ -134,9 +147,8 @@ export function decodePacket(buf: Uint8Array, off: i32, len: i32, into: OsdpPack
     q += scbLen;
   }
   const code = i32(buf[q]);
-  if (isReply ? !isKnownReply(code) : !isKnownCommand(code)) {
-    return isReply ? ERR_OSDP_UNKNOWN_REPLY : ERR_OSDP_UNKNOWN_COMMAND;
-  }
+  const unknown = isReply ? !isKnownReply(code) : !isKnownCommand(code);
+  if (unknown && !keepUnknown) return isReply ? ERR_OSDP_UNKNOWN_REPLY : ERR_OSDP_UNKNOWN_COMMAND;
   const macLen = scbHasMac(scbType) ? OSDP_MAC_LEN : 0;
   into.mark = mark;
   into.address = u8(addrByte & 0x7f);
@@ -151,6 +163,7 @@ export function decodePacket(buf: Uint8Array, off: i32, len: i32, into: OsdpPack
   into.dataOff = q + 1;
   into.dataLen = p + body - macLen - (q + 1);
   into.macOff = macLen > 0 ? p + body - macLen : -1;
+  if (unknown) return isReply ? ERR_OSDP_UNKNOWN_REPLY : ERR_OSDP_UNKNOWN_COMMAND;
   return len;
 }
 

@@ -188,6 +188,16 @@ describe("OSDP PD sequence numbers (§5.5)", () => {
     expect(p.code).toBe(C.REPLY_ACK);
   });
 
+  it("answers a command code OSDP does not define with NAK 0x03", () => {
+    const { sent, command, pd } = rawPd();
+    command(0, 0x63, [1, 2]);
+    const p = new OsdpPacket();
+    expect(decodePacket(sent[0], 0, sent[0].length, p)).toBe(sent[0].length);
+    expect([p.code, sent[0][p.dataOff], p.sqn]).toEqual([C.REPLY_NAK, C.NAK_UNKNOWN_COMMAND, 0]);
+    expect(pd.lastError).toBe(E.ERR_OSDP_UNKNOWN_COMMAND);
+    expect(pd.framingErrors).toBe(0);
+  });
+
   it("refuses a forged SCRYPT with NAK 0x05 and no session", () => {
     const { sent, command, pd } = rawPd();
     command(0, C.CMD_POLL, []);

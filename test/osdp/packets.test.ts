@@ -6,7 +6,7 @@ import { hex, loadVectors } from "../support/vectors.ts";
 import { packetRoundTrip, frameStream, PACKET_SUMMARY_LEN } from "../wasm/osdp-driver.ts";
 import { loadOsdpHarness } from "./harness.ts";
 import { buildPacket, randomPacketSpec, mutateInto, type PacketSpec } from "./generators.ts";
-import { OsdpPacket, decodePacket, encodePacket } from "../../protocol/osdp/packet.ts";
+import { OsdpPacket, decodePacket, decodePacketKeepUnknown, encodePacket } from "../../protocol/osdp/packet.ts";
 import { OsdpFramer } from "../../protocol/osdp/framer.ts";
 import * as E from "../../protocol/osdp/errors.ts";
 import { ERR_OUTPUT_TOO_SMALL } from "../../protocol/errors.ts";
@@ -60,6 +60,17 @@ describe("OSDP packet decoder: one named error per fault, nothing written", () =
       expect([p.code, p.dataLen]).toEqual([0xee, 77]);
     });
   }
+
+  it("decodePacketKeepUnknown describes a verified packet with an undefined code, and still names the error", () => {
+    const p = new OsdpPacket();
+    const bytes = pkt({ code: 0x63, sqn: 2 });
+    expect(decodePacketKeepUnknown(bytes, 0, bytes.length, p)).toBe(E.ERR_OSDP_UNKNOWN_COMMAND);
+    expect([p.code, p.sqn, p.address, p.dataLen]).toEqual([0x63, 2, 1, 1]);
+    const bad = edited(bytes, (b) => { b[b.length - 1] ^= 1; });
+    p.code = 0xee;
+    expect(decodePacketKeepUnknown(bad, 0, bad.length, p)).toBe(E.ERR_OSDP_BAD_CRC);
+    expect(p.code).toBe(0xee);
+  });
 
   it("accepts the valid packet these faults start from, with and without a mark", () => {
     const p = new OsdpPacket();

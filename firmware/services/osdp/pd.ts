@@ -135,8 +135,9 @@ export class OsdpPd {
     for (;;) {
       const r = this.framer.next(this.packet);
       if (r == 0) return;
-      if (r < 0) this.framingErrors++;
-      else this.onPacket(this.packet, this.framer.buf);
+      // An unknown command code still reaches onPacket: dispatch answers it with NAK 0x03.
+      if (r > 0 || r == E.ERR_OSDP_UNKNOWN_COMMAND) this.onPacket(this.packet, this.framer.buf);
+      else this.framingErrors++;
     }
   }
 
