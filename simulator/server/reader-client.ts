@@ -10,7 +10,7 @@ import { OsdpRawCard } from "../../protocol/osdp/replies.ts";
 import { cardErrorName } from "../../protocol/card/errors.ts";
 import {
   READER_VENDOR, MFG_CARD_STATUS, MFG_CARD_CONNECT, MFG_CARD_APDU, MFG_REPLY_BIT, MFG_REPLY_HEADER, MFG_STATUS_FIXED,
-  CARD_EVENT_INSERTED, replyStatus, readerErrorName,
+  CARD_EVENT_INSERTED, ERR_READER_NO_CARD, replyStatus, readerErrorName,
 } from "../../firmware/reader/mfg.ts";
 import type { Transmit } from "./card-channel.ts";
 
@@ -85,7 +85,7 @@ export class ReaderClient {
       if (ev instanceof OsdpRawCard && ev.bitCount >= 8 && ev.data[0] === CARD_EVENT_INSERTED) return;
       await new Promise((r) => setTimeout(r, pollMs));
     }
-    throw new ReaderError(-231, `no card inserted within ${timeoutMs} ms`);
+    throw new ReaderError(ERR_READER_NO_CARD, `no card inserted within ${timeoutMs} ms`);
   }
 
   /** A Transmit relaying each APDU through MFG CARD_APDU (for renewOverHttp). */
