@@ -90,6 +90,19 @@ describe("OSDP CP ⇄ PD, secure channel", () => {
     cp.close();
   });
 
+  it("secureRequired: only POLL/ID/CAP in clear, and a clear POLL never reveals a card", async () => {
+    const { cp, pd, handler } = setup();
+    pd.secureRequired = true;
+    handler.cards.push(Uint8Array.of(0xca, 0xfe));
+    expect(await cp.poll()).toBeNull();
+    expect((await cp.id()).serial).toBe(0xdeadbeef);
+    expect((await rejection(cp.localStatus())).nakReason).toBe(C.NAK_ENCRYPTION_REQUIRED);
+    await cp.establishSecureChannel();
+    const card = await cp.poll();
+    expect(Array.from((card as OsdpRawCard).data.subarray(0, 2))).toEqual([0xca, 0xfe]);
+    cp.close();
+  });
+
   it("a wrong SCBK fails with ERR_OSDP_BAD_CRYPTOGRAM and no session", async () => {
     const { cp, pd } = setup({}, new Uint8Array(16).fill(7));
     expect((await rejection(cp.establishSecureChannel())).code).toBe(E.ERR_OSDP_BAD_CRYPTOGRAM);

@@ -157,7 +157,7 @@ export class OsdpPd {
       this.handler.transmit(this.tx, 0, this.txLen);
       return;
     } else if (this.lastSqn > 0 && sqn != (this.lastSqn % 3) + 1) {
-      this.refuse(E.ERR_OSDP_BAD_SEQUENCE, false);
+      this.refuseUnauthenticated(E.ERR_OSDP_BAD_SEQUENCE);
       return;
     }
     const scb = i32(p.scbType);
