@@ -53,6 +53,7 @@ export function groups(): BenchGroup[] {
           { name: "insert → release, simulated", value: m.simMicros / 1000, unit: "ms" },
           { name: "wire-time lower bound of the card link", value: m.lowerBoundMicros / 1000, unit: "ms", note: `${m.bytes} bytes at 12 ETU each, rate after PPS` },
           { name: "simulated / lower bound", value: m.simMicros / m.lowerBoundMicros, unit: "×" },
+          { name: "rest: card processing and link waits", value: (m.simMicros - m.lowerBoundMicros) / 1000, unit: "ms", note: "the card emulator models EEPROM commit time" },
         ];
       },
     },
