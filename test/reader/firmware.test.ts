@@ -102,6 +102,32 @@ describe.skipIf(!existsSync(WASM))("reader firmware (build/reader.wasm) in the s
     expect(out).toMatchObject({ recordsUploaded: 4, recordsNew: 4 });
   });
 
+  it("card pulled out of the reader at every step of the renewal: refused with a reader error, re-inserted, renewed, stored once", async () => {
+    const card = await cardWith(0x46, "M2", 8);
+    const { host, cp } = firmwareReader(card);
+    const reader = new ReaderClient(cp);
+    const env = { now: () => T0 + 60, randomBytes: nextChallenge };
+    for (let k = 1; k <= 14; k += 2) {
+      await reader.connect();
+      const relay = reader.transmit();
+      let n = 0;
+      const pulling = async (a: Uint8Array) => {
+        if (++n === k) {
+          host.removeCard();
+          card.powerOff();
+        }
+        return relay(a);
+      };
+      await expect(runRenewal(db, env, pulling)).rejects.toMatchObject({ code: -231 });
+      card.powerOn();
+      host.insertCard(new LoopbackCardPort(card.t1()));
+    }
+    await reader.connect();
+    await runRenewal(db, env, reader.transmit());
+    const rows = db.prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT lockbox_seq) AS d FROM access_events").get();
+    expect(rows).toEqual({ n: 8, d: 8 });
+  });
+
   it("allocates nothing after the first renewal: memory high-water stays put", async () => {
     const card = await cardWith(0x43, "M2", 3);
     const { host, cp } = firmwareReader(card);
