@@ -1,8 +1,11 @@
-// Every OSDP vector in osdp_annex_e.json, through the TypeScript build of protocol/osdp (the
-// differential test checks the WASM build against this one).
+// Every OSDP vector in osdp_annex_e.json, through the TypeScript build of protocol/osdp and then
+// through the WASM build of the same source.
 import { describe, it, expect } from "vitest";
 import { loadVectors, hex, toHex } from "../support/vectors.ts";
 import { nodeBlockCipher } from "./aes.ts";
+import { loadOsdpHarness } from "./harness.ts";
+import { packetRoundTrip } from "../wasm/osdp-driver.ts";
+import { crc16AugCcitt } from "../../protocol/crc.ts";
 import { OsdpPacket, decodePacket, encodePacket } from "../../protocol/osdp/packet.ts";
 import { OsdpSecureChannel } from "../../protocol/osdp/secure.ts";
 import { ERR_OSDP_BAD_CRC, ERR_OSDP_BAD_SCB, ERR_OSDP_BAD_LENGTH, ERR_OSDP_BAD_MAC, ERR_OSDP_BAD_PADDING } from "../../protocol/osdp/errors.ts";
@@ -194,6 +197,56 @@ describe("OSDP derived exchange with the Annex E keys (distinct S-MAC1/S-MAC2, c
         // Once the PD has replied the chain has moved on: the old command no longer verifies.
         expect(pd.openPacket(lastCommand!.p, lastCommand!.bytes, plain, 0, 64)).toBe(ERR_OSDP_BAD_MAC);
       }
+    }
+  });
+});
+
+describe("OSDP Annex E vectors through the WASM build", () => {
+  const h = loadOsdpHarness();
+  const out = new Uint8Array(65536);
+
+  it("CRC check value of \"123456789\" (CRC-16/AUG-CCITT)", () => {
+    const c = annex.crc_check_value;
+    const input = hex(c.input_hex);
+    expect(crc16AugCcitt(input, 0, input.length)).toBe(parseInt(c.crc, 16));
+  });
+
+  it("every packet vector decodes and re-encodes identically in both builds", () => {
+    const packets: string[] = [
+      ...annex.crc_cases.map((c: { full_packet_hex: string }) => c.full_packet_hex),
+      ...annex.checksum_cases.map((c: { full_packet_hex: string }) => c.full_packet_hex),
+      ...annex.framing_packets.flatMap((c: { packet_hex: string; packet_with_mark_hex: string }) => [c.packet_hex, c.packet_with_mark_hex]),
+      ...annex.secure_packets.flatMap((c: { expected_packet_hex: string; expected_packet_with_mark_hex: string }) => [c.expected_packet_hex, c.expected_packet_with_mark_hex]),
+    ];
+    for (const x of packets) {
+      const bytes = hex(x);
+      const ts = packetRoundTrip(bytes, 0, bytes.length, out);
+      h.setInput(bytes);
+      expect(h.exports.packet(bytes.length), x).toBe(ts);
+      if (ts > 0) expect(h.output(ts)).toEqual(out.slice(0, ts));
+    }
+  });
+
+  it("SCBK-D session keys, cryptograms and RMAC-I", () => {
+    const v = annex.secure_channel_scbk_d;
+    h.setInput(Uint8Array.from([...hex(v.scbk_d_hex), ...hex(v.rnd_a_hex), ...hex(v.rnd_b_hex)]));
+    expect(h.exports.handshake()).toBe(96);
+    expect(toHex(h.output(96))).toBe(v.s_enc + v.s_mac1 + v.s_mac2 + v.client_cryptogram + v.server_cryptogram + v.rmac_i);
+  });
+
+  it("OSDP.Net secure packets sealed by the WASM build", () => {
+    for (const c of annex.secure_packets) {
+      const flags = (c.scs_type === "17" ? 2 : 0) | (c.decoded.crc_mode ? 4 : 0) | 8;
+      const state = new Uint8Array(80);
+      state.set(hex(c.s_enc_hex), 0);
+      state.set(hex(c.s_mac1_hex), 16);
+      state.set(hex(c.s_mac2_hex), 32);
+      state.set(hex(c.last_rmac_hex), 64);
+      const job = Uint8Array.from([...state, flags, c.address, c.sqn, parseInt(c.decoded.code, 16), ...hex(c.command_data_plain_hex)]);
+      h.setInput(job);
+      const n = h.exports.seal(job.length);
+      expect(toHex(h.output(n).subarray(32))).toBe(c.expected_packet_with_mark_hex);
+      expect(toHex(h.output(16))).toBe(c.mac16_hex);
     }
   });
 });
