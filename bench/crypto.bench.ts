@@ -10,11 +10,11 @@ import { consume, type BenchCase, type BenchGroup } from "../tools/lib/bench.ts"
 import { cryptoBuild, type CryptoBuild, type WasmCrypto } from "../simulator/crypto/index.ts";
 import { firmwareSizes } from "../test/crypto/firmware-size.ts";
 
-const SIZES = [64, 1024, 16384];
+export const SIZES = [64, 1024, 16384];
 const NOBLE = "@noble";
 const NODE = "node:crypto";
 
-function data(n: number): Uint8Array {
+export function data(n: number): Uint8Array {
   return new Uint8Array(n).map((_, i) => (i * 131 + 7) & 0xff);
 }
 
@@ -23,7 +23,7 @@ const iv = data(16).map((b) => b ^ 0xa5);
 const nonce = iv.subarray(0, 12);
 const hmacKey = data(32);
 
-interface Primitive {
+export interface Primitive {
   name: string;
   /** Bytes one operation processes at a given size (HKDF output is capped at 8160). */
   bytes?: (size: number) => number;
@@ -38,7 +38,8 @@ function nodeCipher(alg: string, msg: Uint8Array, ivec: Uint8Array | null): Buff
   return Buffer.concat([c.update(msg), c.final()]);
 }
 
-function primitives(): Primitive[] {
+/** The measured primitives, each with its WASM, @noble (if it has it) and node:crypto version. */
+export function primitives(): Primitive[] {
   const builds = ["scalar", "simd"].map((b) => cryptoBuild(b as CryptoBuild));
   const hmacKeys = new Map(builds.map((c) => [c, c.hmacKey(hmacKey)]));
   const nobleHmac = hmac.create(sha256, hmacKey);

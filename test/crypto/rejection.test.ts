@@ -7,7 +7,7 @@ import { createCipheriv, createHash, createHmac } from "node:crypto";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { cmac } from "@noble/ciphers/aes.js";
-import { CryptoError, aesBlockCipher, constantTimeEqual, cryptoBuild } from "../../simulator/crypto/index.ts";
+import { CryptoError, aesBlockCipher, constantTimeEqual, cryptoBuild, hostHasSimd, selectedBuild } from "../../simulator/crypto/index.ts";
 import { Rng } from "../support/rng.ts";
 import { BUILDS, engine, raw } from "./builds.ts";
 
@@ -268,6 +268,23 @@ for (const build of BUILDS) {
 }
 
 describe("build selection", () => {
+  it("SIMD when the host supports it, LOCKBOX_CRYPTO forces a build, anything else is refused", () => {
+    const saved = process.env.LOCKBOX_CRYPTO;
+    try {
+      delete process.env.LOCKBOX_CRYPTO;
+      expect(hostHasSimd()).toBe(true);
+      expect(selectedBuild()).toBe("simd");
+      process.env.LOCKBOX_CRYPTO = "scalar";
+      expect(selectedBuild()).toBe("scalar");
+      process.env.LOCKBOX_CRYPTO = "fast";
+      expect(() => selectedBuild()).toThrow(/LOCKBOX_CRYPTO/);
+    } finally {
+      if (saved === undefined) delete process.env.LOCKBOX_CRYPTO;
+      else process.env.LOCKBOX_CRYPTO = saved;
+    }
+  });
+
+
   it("both builds are distinct instances and agree", () => {
     const a = cryptoBuild("scalar"), b = cryptoBuild("simd");
     expect(a).not.toBe(b);
