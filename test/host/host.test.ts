@@ -178,3 +178,19 @@ describe("no allocation after init", () => {
     svc.cp.close();
   });
 });
+
+describe("real-time mode", () => {
+  it("simulated time follows the wall clock", async () => {
+    const { runInRealTime } = await import("../../simulator/host/realtime.ts");
+    const w = world(utc(2026, 3, 2, 15));
+    const start = w.box.host.micros;
+    const stop = runInRealTime([w.box.host], 10);
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, 300));
+    stop();
+    const wall = (performance.now() - t0) * 1000;
+    const simulated = w.box.host.micros - start;
+    expect(simulated).toBeGreaterThan(wall * 0.5);
+    expect(simulated).toBeLessThanOrEqual(wall * 1.1);
+  });
+});

@@ -47,6 +47,7 @@ export async function runSim(argv: string[], defaults: { once?: boolean } = {}):
   if (!values["no-build"]) buildIfStale();
   const { ScenarioWorld, loadScenario } = await import("../../simulator/world/scenario.ts");
   const { PtyUart, socatAvailable } = await import("../../simulator/host/uart.ts");
+  const { runInRealTime } = await import("../../simulator/host/realtime.ts");
   const scenario = loadScenario(positionals[0] ?? DEFAULT_SCENARIO);
   const json = values.json;
   const world = new ScenarioWorld(scenario, seed, (line) => {
@@ -72,14 +73,9 @@ export async function runSim(argv: string[], defaults: { once?: boolean } = {}):
     else console.log(`${box.label} (lockbox ${id}): OSDP service port on ${path}, address 0, SCBK ${scbk}`);
   }
   if (!json) console.log(`Devices running${values.realtime ? " in real time" : ""}; Ctrl-C to stop.`);
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    if (values.realtime) for (const box of world.boxes.values()) box.host.advance(now - last);
-    last = now;
-  }, 100);
+  const stop = values.realtime ? runInRealTime([...world.boxes.values()].map((b) => b.host)) : (): void => undefined;
   await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
-  clearInterval(timer);
+  stop();
   for (const p of ptys) p.close();
   return code;
 }
