@@ -12,6 +12,8 @@ import { deviceId } from "./records.ts";
 import { DEFAULT_SETTINGS, mergeSettings, type LockboxSettings } from "./settings.ts";
 import { daysLeft } from "./cars-policy.ts";
 import { issueCard } from "../card/issue.ts";
+import { parseTzRule, TzRule, localDay } from "../../protocol/time/tz.ts";
+import { CivilDate, civilFromDays, dayNumber } from "../../protocol/time/civil.ts";
 import { ROLE_AGENT } from "../../protocol/card/layouts.ts";
 
 /** scrypt cost for PIN verifiers (RFC 7914 N): PINs are short, so the verifier must be slow to test. */
@@ -130,14 +132,25 @@ export function cardStatus(db: Database, serial: string, nowUtc: number): CardSt
   const r = db.prepare(`SELECT c.*, m.member_key, m.status AS member_status FROM cards c JOIN members m ON m.id = c.member_id WHERE c.serial = ?`).get(serial) as
     Record<string, string | number | null> | undefined;
   if (!r) throw new ServerError("unknown-card", `no card ${serial}`);
-  const month = new Date(nowUtc * 1000).toISOString().slice(0, 7);
-  const cars = db.prepare("SELECT COUNT(*) AS n FROM cars_codes WHERE card_serial = ? AND substr(issued_at, 1, 7) = ?").get(serial, month) as { n: number };
+  const tz = db.prepare("SELECT a.tz_rule FROM cards c JOIN associations a ON a.id = c.association_id WHERE c.serial = ?").get(serial) as { tz_rule: string };
+  const { today, monthStart } = localMonth(tz.tz_rule, nowUtc);
+  const cars = db.prepare("SELECT COUNT(*) AS n FROM cars_codes WHERE card_serial = ? AND local_day BETWEEN ? AND ?").get(serial, monthStart, today) as { n: number };
   return {
     serial, association: String(r.association_id), memberKey: String(r.member_key), memberStatus: String(r.member_status), status: String(r.status),
     expiresAt: String(r.expires_at), daysLeft: daysLeft(Date.parse(String(r.expires_at)) / 1000, nowUtc), issuedAt: String(r.issued_at),
     lastRenewedAt: r.last_renewed_at as string | null, deactivatedAt: r.deactivated_at as string | null, reactivatedAt: r.reactivated_at as string | null,
     reactivationPending: r.reactivation_pending === 1, carsCodesThisMonth: cars.n, pinFailures: Number(r.pin_failures),
   };
+}
+
+/** Today's local day and the first local day of its calendar month under a POSIX TZ rule. */
+export function localMonth(tzRule: string, nowUtc: number): { today: number; monthStart: number } {
+  const rule = new TzRule();
+  const text = Buffer.from(tzRule, "latin1");
+  if (parseTzRule(text, 0, text.length, rule) < 0) throw new Error(`association TZ rule '${tzRule}' does not parse`);
+  const today = localDay(rule, nowUtc >>> 0);
+  const date = civilFromDays(today, new CivilDate());
+  return { today, monthStart: dayNumber(date.year, date.month, 1) };
 }
 
 /** Registers a lockbox of an association (idempotent for the same association). */

@@ -4,10 +4,9 @@
  * is the one the lockbox validates (protocol/cars); the association CARS key never leaves here.
  */
 import type { Database } from "better-sqlite3";
-import { parseTzRule, TzRule, localDay, nextLocalMidnight } from "../../protocol/time/tz.ts";
-import { CivilDate, civilFromDays, dayNumber } from "../../protocol/time/civil.ts";
+import { parseTzRule, TzRule, nextLocalMidnight } from "../../protocol/time/tz.ts";
 import { ServerError } from "./errors.ts";
-import { checkPin } from "./admin.ts";
+import { checkPin, localMonth } from "./admin.ts";
 import { decideCars, daysLeft } from "./cars-policy.ts";
 import { carsKey } from "./keys.ts";
 import { carsMessage, carsCodeFromMac, CARS_MESSAGE_SIZE, CARS_DIGITS } from "../../protocol/cars/cars.ts";
@@ -50,16 +49,15 @@ export function issueCars(db: Database, serial: string, pin: string, nowUtc: num
     if (r.card_id === null || !r.key_card_auth || !r.key_server || !r.key_audit) throw new ServerError("unknown-association", "the card's association has no keys");
     const rule = new TzRule();
     const tz = Buffer.from(r.tz_rule, "latin1");
-    if (parseTzRule(tz, 0, tz.length, rule) < 0) throw new Error(`association TZ rule '${r.tz_rule}' does not parse`);
-    const today = localDay(rule, nowUtc >>> 0);
-    const date = civilFromDays(today, new CivilDate());
+    parseTzRule(tz, 0, tz.length, rule);
+    const { today, monthStart } = localMonth(r.tz_rule, nowUtc);
     const issued = db.prepare("SELECT local_day, sequence, code FROM cars_codes WHERE card_serial = ? ORDER BY sequence").all(serial) as
       { local_day: number; sequence: number; code: string }[];
     const decision = decideCars(
       { renewalPeriodDays: r.cars_renewal_period_days, monthlyLimit: r.cars_monthly_limit, consecutiveDayLimit: r.cars_consecutive_day_limit },
       {
         cardStatus: r.status, memberStatus: r.member_status, daysLeft: daysLeft(Date.parse(r.expires_at) / 1000, nowUtc), today,
-        monthStart: dayNumber(date.year, date.month, 1), issuedDays: issued.map((i) => i.local_day),
+        monthStart, issuedDays: issued.map((i) => i.local_day),
       },
     );
     const validUntil = new Date(nextLocalMidnight(rule, nowUtc >>> 0) * 1000).toISOString();
