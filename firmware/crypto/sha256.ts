@@ -27,6 +27,13 @@ export const SHA256_BYTES: i32 = 32;
 /** Block length in bytes. */
 export const SHA256_BLOCK: i32 = 64;
 
+/** FIPS 180-4 §4.1.2: Σ0, Σ1, Ch, Maj; kw = K[t] + W[t]. */
+@inline function bigSigma0(x: u32): u32 { return rotr<u32>(x, 2) ^ rotr<u32>(x, 13) ^ rotr<u32>(x, 22); }
+@inline function bigSigma1(x: u32): u32 { return rotr<u32>(x, 6) ^ rotr<u32>(x, 11) ^ rotr<u32>(x, 25); }
+@inline function choose(x: u32, y: u32, z: u32): u32 { return z ^ (x & (y ^ z)); }
+@inline function majority(x: u32, y: u32, z: u32): u32 { return (x & y) | (z & (x | y)); }
+@inline function kw(k: usize, t: i32): u32 { return load<u32>(k + <usize>(t * 4)) + load<u32>(W + <usize>(t * 4)); }
+
 /** The compression function (§6.2.2) of `blocks` 64-byte blocks at p into the 8 words at h. */
 function compress(h: usize, p: usize, blocks: i32): void {
   const k = changetype<usize>(K);
@@ -43,9 +50,8 @@ function compress(h: usize, p: usize, blocks: i32): void {
     let a = load<u32>(h), bb = load<u32>(h, 4), c = load<u32>(h, 8), d = load<u32>(h, 12);
     let e = load<u32>(h, 16), f = load<u32>(h, 20), g = load<u32>(h, 24), hh = load<u32>(h, 28);
     for (let t = 0; t < 64; t++) {
-      const t1 = hh + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + (g ^ (e & (f ^ g))) +
-        load<u32>(k + <usize>(t * 4)) + load<u32>(W + <usize>(t * 4));
-      const t2 = (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + ((a & bb) | (c & (a | bb)));
+      const t1 = hh + bigSigma1(e) + choose(e, f, g) + kw(k, t);
+      const t2 = bigSigma0(a) + majority(a, bb, c);
       hh = g; g = f; f = e; e = d + t1;
       d = c; c = bb; bb = a; a = t1 + t2;
     }
