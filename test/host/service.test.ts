@@ -83,6 +83,29 @@ describe("service port in memory", () => {
     c.cp.close();
   });
 
+  it("random and mutated bytes on the service UART never trap the firmware; the port still answers afterwards", async () => {
+    const w = busyWorld();
+    const rng = new Rng(0xbad5);
+    const sent: Uint8Array[] = [];
+    const off = w.box.uart.listen(() => undefined);
+    // Capture real command packets to mutate: the CP's bytes as written.
+    const link = w.box.serviceLink();
+    const recording = { write: (b: Uint8Array) => { sent.push(b.slice()); link.write(b); }, onData: link.onData };
+    const c = new LockboxServiceClient(recording);
+    await c.status();
+    await c.readLog(1, 3);
+    c.cp.close();
+    for (let i = 0; i < 3000; i++) {
+      const bytes = i % 2 ? rng.bytes(rng.int(1, 64)) : rng.mutate(rng.pick(sent));
+      w.box.host.uartReceive(bytes);
+    }
+    off();
+    expect(w.box.host.running).toBe(true);
+    const again = new LockboxServiceClient(w.box.serviceLink(), undefined, 500);
+    expect((await again.status()).lockboxId).toBe(5001);
+    again.cp.close();
+  });
+
   it("READ LOG from a sequence the box no longer keeps starts at the oldest kept; above the newest is ERR_SVC_NO_RECORD", async () => {
     const w = busyWorld();
     const c = new LockboxServiceClient(w.box.serviceLink());
