@@ -7,7 +7,7 @@ import { createCipheriv, createHash, createHmac } from "node:crypto";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { cmac } from "@noble/ciphers/aes.js";
-import { CryptoError, aesBlockCipher, constantTimeEqual, cryptoBuild, hostHasSimd, selectedBuild } from "../../simulator/crypto/index.ts";
+import { CryptoError, WasmCrypto, aesBlockCipher, constantTimeEqual, cryptoBuild, hostHasSimd, selectedBuild, type CryptoBuild } from "../../simulator/crypto/index.ts";
 import { Rng } from "../support/rng.ts";
 import { BUILDS, engine, raw } from "./builds.ts";
 
@@ -284,6 +284,10 @@ describe("build selection", () => {
     }
   });
 
+
+  it("a missing .wasm is reported with the command that builds it", () => {
+    expect(() => new WasmCrypto("missing" as CryptoBuild)).toThrow(/crypto-missing\.wasm is missing: run npm run build:wasm/);
+  });
 
   it("both builds are distinct instances and agree", () => {
     const a = cryptoBuild("scalar"), b = cryptoBuild("simd");
