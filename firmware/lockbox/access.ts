@@ -266,8 +266,8 @@ function open(): void {
     return;
   }
   halRelease(ACTUATOR_COMPARTMENT, RELEASE_MS);
-  R.showSuccess();
-  handToCard(card, FILE_ACCESS, ackedBelow);
+  if (handToCard(card, FILE_ACCESS, ackedBelow)) R.showSuccess();
+  else R.showSuccessRenew();
   ready = false;
 }
 

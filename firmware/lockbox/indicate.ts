@@ -53,6 +53,12 @@ export function showSuccess(): void {
   halBeep(1, 200);
 }
 
+/** Success, but the card's own record file is full (card.md §2 "File full"): READY and CODE flashing, renew the card. */
+export function showSuccessRenew(): void {
+  halLights(LIGHT_READY, LIGHT_CODE);
+  halBeep(1, 200);
+}
+
 /** All lights off. */
 export function showIdle(): void {
   halLights(0, 0);

@@ -99,6 +99,7 @@ class LockboxService implements OsdpPdHandler {
       len += M.encodeLockboxStatus(status, reply.data, M.MFG_LB_HEADER, reply.data.length - M.MFG_LB_HEADER);
     } else if (sub == M.MFG_LB_READ_SETTINGS && cmd.dataLen == 1) {
       len += encodeSettings(settings, reply.data, M.MFG_LB_HEADER, SETTINGS_SIZE);
+      if (!(this.pd != null && this.pd!.secure())) hideCodes(reply.data, M.MFG_LB_HEADER);
     } else if (sub == M.MFG_LB_READ_LOG && cmd.dataLen == 6) {
       const r = readLog(cmd.data, reply.data);
       if (r < 0) st = r;
@@ -125,6 +126,15 @@ class LockboxService implements OsdpPdHandler {
 
 function be32(b: Uint8Array, o: i32): u32 {
   return (u32(b[o]) << 24) | (u32(b[o + 1]) << 16) | (u32(b[o + 2]) << 8) | u32(b[o + 3]);
+}
+
+/** Offsets of the CBS, privacy and shackle code fields in the settings layout (card.md §3.4). */
+const CODE_FIELDS_AT: i32 = 15;
+const CODE_FIELDS_SIZE: i32 = 12;
+
+/** In the clear the codes read as "no code" (all f): they open things, and the link is not secret. */
+function hideCodes(out: Uint8Array, off: i32): void {
+  for (let i = 0; i < CODE_FIELDS_SIZE; i++) out[off + CODE_FIELDS_AT + i] = 0xff;
 }
 
 function fillStatus(): void {

@@ -87,11 +87,11 @@ export class SimAssociation {
   }
 
   /** Personalizes a card (simulator/card/issue.ts) with a seeded card RNG. */
-  issue(name: string, serial: number, pin: string, expiry: number, roles = L.ROLE_AGENT): CardHolder {
+  issue(name: string, serial: number, pin: string, expiry: number, roles = L.ROLE_AGENT, capacities?: IssueParams["capacities"]): CardHolder {
     const rng = new SimRandom(serial ^ 0x5eed);
     const params: IssueParams = {
       cardSerial: serial, associationId: this.id, roleFlags: roles, memberKey: `M-${serial}`, mlsId: name.slice(0, 16),
-      cardAuthMaster: this.cardAuthMaster, serverMaster: this.serverMaster, pin, expiry,
+      cardAuthMaster: this.cardAuthMaster, serverMaster: this.serverMaster, pin, expiry, capacities,
     };
     this.issueCounter.set(serial, 1);
     return { name, serial, pin, roles, card: issueCard(params, { random: (n) => rng.bytes(n) }) };

@@ -3,7 +3,7 @@
 // opened with `serialport`; SET TIME needs the secure channel; malformed MFG commands get an error.
 import { describe, it, expect } from "vitest";
 import { SerialPort } from "serialport";
-import { world, attempt, utc } from "../lockbox/support.ts";
+import { world, attempt, utc, settings, applySettings } from "../lockbox/support.ts";
 import { LockboxServiceClient, ServiceError } from "../../simulator/world/service-client.ts";
 import { PtyUart, socatAvailable } from "../../simulator/host/uart.ts";
 import { streamLink } from "../../simulator/osdp/cp.ts";
@@ -44,6 +44,23 @@ describe("service port in memory", () => {
     expect(log.map(hex)).toEqual(w.box.auditLog().map((r) => hex(r.bytes)));
     expect(log.every((r) => r[12] === EVENT_OPENED)).toBe(true);
     c.cp.close();
+  });
+
+  it("READ SETTINGS shows the codes only inside the secure channel", async () => {
+    const w = busyWorld();
+    applySettings(w, settings({ version: 5, shackle: "2468", cbs: "5551", flags: 1 }));
+    const plain = new LockboxServiceClient(w.box.serviceLink());
+    const clear = await plain.settings();
+    plain.cp.close();
+    expect(clear.version).toBe(5);
+    expect(hex(clear.shackleCode)).toBe("ffffffff");
+    expect(hex(clear.cbsCode)).toBe("ffffffff");
+    const secure = new LockboxServiceClient(w.box.serviceLink(), w.box.scbk);
+    await secure.cp.establishSecureChannel();
+    const full = await secure.settings();
+    secure.cp.close();
+    expect(hex(full.shackleCode)).toBe("2468ffff");
+    expect(hex(full.cbsCode)).toBe("5551ffff");
   });
 
   it("SET TIME is refused in the clear and accepted (and logged) in the secure channel", async () => {

@@ -47,6 +47,21 @@ describe("opening", () => {
     expect(own.map((r) => Buffer.from(r.subarray(4)).toString("hex"))).toContain(Buffer.from(last.bytes).toString("hex"));
   });
 
+  it("a card whose access file is full: the box still opens and keeps the record, READY + CODE flashing says renew", () => {
+    const w = world(T0);
+    const small = w.assoc.issue("Small", 1020, "1357", T0 + 86400 * 30, L.ROLE_AGENT, { records: [2, 128, 16, 16] });
+    for (let i = 0; i < 2; i++) {
+      expect(attempt(w.box, small, "1357E").steady).toBe(LIGHT.READY);
+      w.box.remove();
+    }
+    const o = attempt(w.box, small, "1357E");
+    expect(o.released).toEqual([0]);
+    expect({ steady: o.steady, flashing: o.flashing }).toEqual({ steady: LIGHT.READY, flashing: LIGHT.CODE });
+    expect(lastRecord(w).record.eventType).toBe(EVENT_OPENED);
+    w.box.remove();
+    expect(w.assoc.readRecords(small, C.FILE_ACCESS).length).toBe(2);
+  });
+
   it("the next card carries the previous 3 accesses and the ones the server has not acknowledged", () => {
     const w = world(T0);
     const bob = w.assoc.issue("Bob", 1003, "4321", T0 + 86400 * 30);
