@@ -272,6 +272,21 @@ export function encodeCcrypt(f: OsdpCcrypt, out: Uint8Array, off: i32, cap: i32)
   return 32;
 }
 
+/** FtStatusDetail §7.19: fragment accepted, send the next. */
+export const FT_STATUS_OK: i32 = 0;
+/** FtStatusDetail: the whole file was received and processed. */
+export const FT_STATUS_PROCESSED: i32 = 1;
+/** FtStatusDetail: processed; the PD is rebooting to apply it. */
+export const FT_STATUS_REBOOTING: i32 = 2;
+/** FtStatusDetail: still finishing; keep sending empty osdp_FILETRANSFER until the status changes. */
+export const FT_STATUS_FINISHING: i32 = 3;
+/** FtStatusDetail: the PD aborted the transfer. */
+export const FT_STATUS_ABORT: i32 = -1;
+/** FtStatusDetail: the file type or contents are not recognised. */
+export const FT_STATUS_UNRECOGNISED: i32 = -2;
+/** FtStatusDetail: the file data is malformed. */
+export const FT_STATUS_MALFORMED: i32 = -3;
+
 /** osdp_FTSTAT §7.19: action flags, delay (ms), status detail (signed), largest FILETRANSFER fragment. */
 export class OsdpFileStatus {
   /** Bits 0-3 defined (interleave, leave secure channel, poll response available, ...); 4-7 reserved. */

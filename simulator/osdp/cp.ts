@@ -14,13 +14,17 @@ import * as E from "../../protocol/osdp/errors.ts";
 import { OsdpPacket, encodePacket, OSDP_MAX_PACKET } from "../../protocol/osdp/packet.ts";
 import { OsdpFramer } from "../../protocol/osdp/framer.ts";
 import { OsdpSecureChannel, writeScbkD } from "../../protocol/osdp/secure.ts";
-import { OsdpVendorData, decodeVendorData, encodeVendorData } from "../../protocol/osdp/payload.ts";
-import { OsdpComSettings, decodeComSettings, encodeComSettings } from "../../protocol/osdp/commands.ts";
+import { OsdpVendorData, OSDP_MAX_DATA, decodeVendorData, encodeVendorData } from "../../protocol/osdp/payload.ts";
+import { OsdpComSettings, decodeComSettings, encodeComSettings, OsdpFileTransfer, encodeFileTransfer } from "../../protocol/osdp/commands.ts";
 import {
   OsdpNak, decodeNak, OsdpPdId, decodePdId, OsdpPdCap, decodePdCap, OsdpLocalStatus, decodeLocalStatus,
-  OsdpRawCard, decodeRawCard, OsdpKeypad, decodeKeypad, OsdpCcrypt, decodeCcrypt,
+  OsdpRawCard, decodeRawCard, OsdpKeypad, decodeKeypad, OsdpCcrypt, decodeCcrypt, OsdpFileStatus, decodeFileStatus,
+  FT_STATUS_OK, FT_STATUS_FINISHING,
 } from "../../protocol/osdp/replies.ts";
 import { aesBlockCipher } from "../crypto/index.ts";
+
+/** Empty osdp_FILETRANSFER keep-alives the ACU sends while a PD reports "finishing" before giving up. */
+export const MAX_FILE_KEEPALIVES = 600;
 
 /** The byte transport the control panel talks over. */
 export interface ByteLink {
@@ -210,6 +214,40 @@ export class OsdpControlPanel {
     if (r.code === C.REPLY_ACK) return null;
     this.expect(r, C.REPLY_MFGREP);
     return this.decoded(r, new OsdpVendorData(), decodeVendorData);
+  }
+
+  /**
+   * osdp_FILETRANSFER §6.21: sends `file` in fragments of at most `fragmentSize` bytes (or the
+   * PD's FtUpdateMsgMax when smaller), waiting FtDelay between fragments as osdp_FTSTAT asks, then
+   * keeps sending empty fragments while the PD reports "finishing". Resolves with the final
+   * osdp_FTSTAT (status processed or rebooting); a negative FtStatusDetail rejects.
+   */
+  async fileTransfer(fileType: number, file: Uint8Array, opts: { fragmentSize?: number; onProgress?: (sent: number, total: number) => void } = {}): Promise<OsdpFileStatus> {
+    let max = Math.max(1, Math.min(opts.fragmentSize ?? 128, OSDP_MAX_DATA - 11));
+    let offset = 0;
+    for (let keepAlives = 0; keepAlives <= MAX_FILE_KEEPALIVES; keepAlives += offset >= file.length ? 1 : 0) {
+      const size = Math.min(max, file.length - offset);
+      const f = new OsdpFileTransfer();
+      f.fileType = fileType;
+      f.totalSize = file.length;
+      f.offset = offset;
+      f.data.set(file.subarray(offset, offset + size));
+      f.dataLen = size;
+      const r = await this.command(C.CMD_FILETRANSFER, this.encoded(f, encodeFileTransfer, 11 + size));
+      this.expect(r, C.REPLY_FTSTAT);
+      const st = this.decoded(r, new OsdpFileStatus(), decodeFileStatus);
+      if (st.status < 0) throw new OsdpError(E.ERR_OSDP_UNEXPECTED, `PD refused the file transfer: FtStatusDetail ${st.status}`);
+      offset += size;
+      opts.onProgress?.(offset, file.length);
+      const done = offset >= file.length;
+      if (done && st.status !== FT_STATUS_OK && st.status !== FT_STATUS_FINISHING) return st;
+      if (st.updateMsgMax > 0) max = Math.min(max, st.updateMsgMax);
+      if (st.delay > 0) await new Promise((resolve) => setTimeout(resolve, st.delay));
+      if (done && st.status === FT_STATUS_OK) {
+        throw new OsdpError(E.ERR_OSDP_UNEXPECTED, "PD acknowledged the last fragment without processing the file");
+      }
+    }
+    throw new OsdpError(E.ERR_OSDP_TIMEOUT, `PD still finishing the file after ${MAX_FILE_KEEPALIVES} keep-alives`);
   }
 
   /**

@@ -8,7 +8,7 @@ import { linkPair, type Noise } from "./link.ts";
 import { startMemoryPd, TEST_VENDOR } from "./memory-pd.ts";
 import { nodeBlockCipher } from "./aes.ts";
 import { OsdpPacket, encodePacket, decodePacket } from "../../protocol/osdp/packet.ts";
-import { OsdpRawCard } from "../../protocol/osdp/replies.ts";
+import { OsdpRawCard, FT_STATUS_PROCESSED, FT_STATUS_UNRECOGNISED } from "../../protocol/osdp/replies.ts";
 import * as C from "../../protocol/osdp/codes.ts";
 import * as E from "../../protocol/osdp/errors.ts";
 
@@ -67,6 +67,36 @@ describe("OSDP CP ⇄ PD, plain", () => {
     expect(pd.address).toBe(9);
     const timeout = await rejection(cp.id());
     expect(timeout.code).toBe(E.ERR_OSDP_TIMEOUT);
+    cp.close();
+  });
+});
+
+describe("OSDP CP ⇄ PD, file transfer (§6.21)", () => {
+  for (const secure of [false, true]) {
+    it(`${secure ? "secure" : "plain"}: 3,000 bytes in fragments capped by FtUpdateMsgMax, then keep-alives until processed`, async () => {
+      const { cp, handler } = setup();
+      if (secure) await cp.establishSecureChannel();
+      handler.fileMsgMax = 200;
+      handler.finishingPolls = 2;
+      const file = Uint8Array.from({ length: 3000 }, (_, i) => (i * 13 + 7) & 0xff);
+      const progress: number[] = [];
+      const st = await cp.fileTransfer(1, file, { fragmentSize: 512, onProgress: (n) => progress.push(n) });
+      expect(st.status).toBe(FT_STATUS_PROCESSED);
+      expect(Buffer.compare(handler.file, file)).toBe(0);
+      const fragments = handler.log.filter((l) => l.startsWith("file"));
+      // First fragment 512 bytes (before the PD's limit is known), then 200-byte ones, then 2 empty keep-alives.
+      expect(fragments[0]).toBe("file 0 512");
+      expect(fragments[1]).toBe("file 512 200");
+      expect(fragments.slice(-3)).toEqual(["file 2912 88", "file 3000 0", "file 3000 0"]);
+      expect(progress.at(-1)).toBe(3000);
+      cp.close();
+    });
+  }
+
+  it("a negative FtStatusDetail rejects the transfer", async () => {
+    const { cp, handler } = setup();
+    handler.fileRefusal = FT_STATUS_UNRECOGNISED;
+    await expect(cp.fileTransfer(9, new Uint8Array(10))).rejects.toThrow(/FtStatusDetail -2/);
     cp.close();
   });
 });

@@ -10,6 +10,7 @@ import { OsdpPd } from "../../firmware/services/osdp/pd.ts";
 import type { OsdpVendorData } from "../../protocol/osdp/payload.ts";
 import type { OsdpOut, OsdpLed, OsdpBuz, OsdpComSettings, OsdpFileTransfer } from "../../protocol/osdp/commands.ts";
 import type { OsdpPdId, OsdpPdCap, OsdpLocalStatus, OsdpRawCard, OsdpKeypad, OsdpFileStatus } from "../../protocol/osdp/replies.ts";
+import { FT_STATUS_OK, FT_STATUS_FINISHING, FT_STATUS_PROCESSED } from "../../protocol/osdp/replies.ts";
 import { nodeBlockCipher } from "./aes.ts";
 
 /** The vendor code the memory PD answers osdp_MFG for (anything else: NAK 0x09). */
@@ -57,7 +58,25 @@ export class MemoryPdHandler implements OsdpPdHandler {
     this.storedScbk = key.slice(off, off + 16);
     return true;
   }
-  fileTransfer(_cmd: OsdpFileTransfer, _status: OsdpFileStatus): boolean { return false; }
+  /** Received osdp_FILETRANSFER contents, by offset. */
+  file = new Uint8Array(0);
+  /** FtUpdateMsgMax to report; FtStatusDetail to report instead of success; "finishing" polls before done. */
+  fileMsgMax = 0;
+  fileRefusal = 0;
+  finishingPolls = 0;
+  fileTransfer(cmd: OsdpFileTransfer, status: OsdpFileStatus): boolean {
+    if (this.file.length !== cmd.totalSize) this.file = new Uint8Array(cmd.totalSize);
+    this.file.set(cmd.data.subarray(0, cmd.dataLen), cmd.offset);
+    this.log.push(`file ${cmd.offset} ${cmd.dataLen}`);
+    status.action = 0;
+    status.delay = 1;
+    status.updateMsgMax = this.fileMsgMax;
+    const last = cmd.offset + cmd.dataLen === cmd.totalSize;
+    if (this.fileRefusal) status.status = this.fileRefusal;
+    else if (!last) status.status = FT_STATUS_OK;
+    else status.status = this.finishingPolls-- > 0 ? FT_STATUS_FINISHING : FT_STATUS_PROCESSED;
+    return true;
+  }
   mfg(cmd: OsdpVendorData, reply: OsdpVendorData): number {
     this.log.push(`mfg ${cmd.dataLen}`);
     if (cmd.vendor !== TEST_VENDOR) return MFG_UNABLE;
