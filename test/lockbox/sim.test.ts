@@ -2,7 +2,7 @@
 // is reproducible from its seed, and the command exits by itself when stdin is not a terminal.
 import { it, expect } from "vitest";
 import { spawnSync } from "node:child_process";
-import { ScenarioWorld, loadScenario } from "../../simulator/world/scenario.ts";
+import { ScenarioWorld, loadScenario, validateScenario, ScenarioError, type Scenario } from "../../simulator/world/scenario.ts";
 import { DEFAULT_SCENARIO } from "../../tools/commands/sim.ts";
 
 it("the default scenario: every expectation holds, and the same seed gives the same narration", () => {
@@ -27,4 +27,15 @@ it("`lockbox start --json` exits 0 by itself with stdin not a terminal", () => {
   const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { text: string; failed: boolean });
   expect(lines.length).toBeGreaterThan(10);
   expect(lines.every((l) => !l.failed)).toBe(true);
+});
+
+it("a scenario with a typo is refused with the step and the problem", () => {
+  const good = loadScenario(DEFAULT_SCENARIO);
+  const typo = JSON.parse(JSON.stringify(good)) as Scenario & { steps: Record<string, unknown>[] };
+  typo.steps[1] = { vist: { who: "Alice", lockbox: 5001, keys: "1234E" } };
+  expect(() => validateScenario(typo)).toThrow(/step 2: unknown or missing action \(vist\)/);
+  const nobody = JSON.parse(JSON.stringify(good)) as Scenario;
+  nobody.steps.push({ visit: { who: "Zed", lockbox: 5001, keys: "1E" } });
+  expect(() => validateScenario(nobody)).toThrow(ScenarioError);
+  expect(() => validateScenario(nobody)).toThrow(/no person 'Zed'/);
 });
