@@ -27,7 +27,7 @@ Options:
   --json       one JSON object per line: {"at","text","failed"} narration, then {"lockbox","pty","scbk"}
   --no-build   run build/lockbox.wasm as it is (skip the staleness check and rebuild)
 
-Exit codes: 0 every expectation held, 1 some did not, 2 bad command line, 3 socat missing.`;
+Exit codes: 0 every expectation held, 1 some did not, 2 bad command line or scenario file, 3 socat missing.`;
 
 /** Builds build/lockbox.wasm when a source is newer (tools/build.ts decides). */
 function buildIfStale(): void {
@@ -45,10 +45,16 @@ export async function runSim(argv: string[], defaults: { once?: boolean } = {}):
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError("--seed must be an integer 0..4294967295");
   if (positionals.length > 1) throw new UsageError("at most one scenario file");
   if (!values["no-build"]) buildIfStale();
-  const { ScenarioWorld, loadScenario } = await import("../../simulator/world/scenario.ts");
+  const { ScenarioWorld, loadScenario, ScenarioError } = await import("../../simulator/world/scenario.ts");
   const { PtyUart, socatAvailable } = await import("../../simulator/host/uart.ts");
   const { runInRealTime } = await import("../../simulator/host/realtime.ts");
-  const scenario = loadScenario(positionals[0] ?? DEFAULT_SCENARIO);
+  let scenario;
+  try {
+    scenario = loadScenario(positionals[0] ?? DEFAULT_SCENARIO);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UsageError(`scenario: ${e.message}`);
+    throw e;
+  }
   const json = values.json;
   const world = new ScenarioWorld(scenario, seed, (line) => {
     if (json) console.log(JSON.stringify({ at: new Date(line.at * 1000).toISOString(), text: line.text, failed: line.failed ?? false }));
