@@ -284,12 +284,17 @@ export function encryptPlanes128(q: usize, rk: usize): void { if (ASC_FEATURE_SI
 /** Decrypts the 8 v128 bit-planes at q (8 blocks); a no-op in the scalar build. */
 export function decryptPlanes128(q: usize, rk: usize): void { if (ASC_FEATURE_SIMD) decryptPlanes<v128>(q, rk); }
 
-/** Step codes of applyStep. */
+/** Step codes of applyStep: SubBytes (§5.1.1). */
 export const STEP_SUB_BYTES: i32 = 0;
+/** ShiftRows (§5.1.2). */
 export const STEP_SHIFT_ROWS: i32 = 1;
+/** MixColumns (§5.1.3). */
 export const STEP_MIX_COLUMNS: i32 = 2;
+/** InvSubBytes (§5.3.2). */
 export const STEP_INV_SUB_BYTES: i32 = 3;
+/** InvShiftRows (§5.3.1). */
 export const STEP_INV_SHIFT_ROWS: i32 = 4;
+/** InvMixColumns (§5.3.3). */
 export const STEP_INV_MIX_COLUMNS: i32 = 5;
 
 /**

@@ -86,6 +86,7 @@ export class Aes128 implements BlockCipher {
     store2(Q32, dst, dst);
   }
 
+  /** One block, raw memory (§5.3). */
   decryptAt(src: usize, dst: usize): void {
     load2(Q32, src, src);
     decryptPlanes32(Q32, changetype<usize>(this.rk));
@@ -110,6 +111,7 @@ export class Aes128 implements BlockCipher {
     }
   }
 
+  /** Inverse cipher over WIDE_BYTES consecutive bytes at src into dst (may be equal). */
   decryptWideAt(src: usize, dst: usize): void {
     if (ASC_FEATURE_SIMD) {
       load8(Q128, src);

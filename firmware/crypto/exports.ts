@@ -25,14 +25,17 @@ const TAG: usize = memory.data(16, 16);
 
 /** Input/output buffer: data for every operation. */
 export function ioPtr(): usize { return IO; }
+/** Size of IO in bytes. */
 export function ioSize(): i32 { return IO_SIZE; }
 /** Output buffer of the hashes, MACs and KDFs. */
 export function outPtr(): usize { return OUT; }
+/** Size of OUT in bytes. */
 export function outSize(): i32 { return OUT_SIZE; }
 /** 16-byte AES key. */
 export function keyPtr(): usize { return KEY; }
 /** 16-byte CBC chaining value / CTR counter block; updated by each call so a stream can continue. */
 export function ivPtr(): usize { return IV; }
+/** CCM nonce (7..13 bytes used). */
 export function noncePtr(): usize { return NONCE; }
 /** 16-byte CMAC / CCM tag. */
 export function tagPtr(): usize { return TAG; }
@@ -99,17 +102,21 @@ function ccm(nonceLen: i32, aadLen: i32, len: i32, tagLen: i32, decrypt: bool): 
   ccmEncryptAt(aes, NONCE, nonceLen, IO, aadLen, IO + <usize>aadLen, len, TAG, tagLen);
   return 0;
 }
+/** CCM generation-encryption (SP 800-38C §6.1) over the buffers above. */
 export function ccmEncrypt(nonceLen: i32, aadLen: i32, len: i32, tagLen: i32): i32 { return ccm(nonceLen, aadLen, len, tagLen, false); }
+/** CCM decryption-verification (SP 800-38C §6.2); on a tag mismatch the payload in IO is zeroed. */
 export function ccmDecrypt(nonceLen: i32, aadLen: i32, len: i32, tagLen: i32): i32 { return ccm(nonceLen, aadLen, len, tagLen, true); }
 
 const hash = new Sha256();
 
 /** SHA-256 (FIPS 180-4) stream: begin, update(IO[0..len)), finish into OUT[0..32). */
 export function sha256Begin(): void { hash.begin(); }
+/** Adds IO[0..len) to the SHA-256 message. */
 export function sha256Update(len: i32): i32 {
   if (!fits(len, IO_SIZE)) return ERR_CRYPTO_DATA_LENGTH;
   return hash.update(IO, len);
 }
+/** Writes the SHA-256 digest (§6.2.2) to OUT[0..32). */
 export function sha256Finish(): i32 { return hash.finish(OUT); }
 
 const hmac = new HmacState();
@@ -120,7 +127,9 @@ export function hmacSetKey(len: i32): i32 {
   hmac.setKeyAt(IO, len);
   return 0;
 }
+/** Starts a MAC under the current HMAC key (its saved inner midstate). */
 export function hmacBegin(): i32 { return hmac.begin(); }
+/** Adds IO[0..len) to the HMAC message. */
 export function hmacUpdate(len: i32): i32 {
   if (!fits(len, IO_SIZE)) return ERR_CRYPTO_DATA_LENGTH;
   return hmac.update(IO, len);
@@ -172,10 +181,15 @@ const CORE_KEYS: usize = memory.data(704, 16);
  * The AES core on fixed scratch buffers, exported so test/crypto/constant-time.test.ts can find
  * it in the compiled module and check that no load address or branch depends on data.
  */
+/** Key expansion (FIPS 197 §5.2) of CORE_STATE into CORE_KEYS. */
 export function coreExpandKey(): void { expandKey(CORE_STATE, CORE_KEYS); }
+/** The 2-block cipher (§5.1) on CORE_STATE. */
 export function coreEncrypt32(): void { encryptPlanes32(CORE_STATE, CORE_KEYS); }
+/** The 2-block inverse cipher (§5.3) on CORE_STATE. */
 export function coreDecrypt32(): void { decryptPlanes32(CORE_STATE, CORE_KEYS); }
+/** The 8-block SIMD cipher (§5.1) on CORE_STATE; no-op in the scalar build. */
 export function coreEncrypt128(): void { encryptPlanes128(CORE_STATE, CORE_KEYS); }
+/** The 8-block SIMD inverse cipher (§5.3) on CORE_STATE; no-op in the scalar build. */
 export function coreDecrypt128(): void { decryptPlanes128(CORE_STATE, CORE_KEYS); }
 
 /** FIPS 197 trace check: applies one step (aes-core.ts applyStep) to the block IO[0..16). */
@@ -207,25 +221,37 @@ export function fwBlock(srcOff: i32, dstOff: i32, decrypt: bool): i32 {
   else fwAes.encryptBlock(ioArray, srcOff, ioArray, dstOff);
   return fwAes.lastError;
 }
+/** index.ts aesCbcEncrypt / aesCbcDecrypt (SP 800-38A §6.2) on IO windows. */
 export function fwCbc(ivOff: i32, off: i32, len: i32, decrypt: bool): i32 {
   return decrypt ? fw.aesCbcDecrypt(fwAes, ioArray, ivOff, ioArray, off, len) : fw.aesCbcEncrypt(fwAes, ioArray, ivOff, ioArray, off, len);
 }
+/** index.ts aesCtr (SP 800-38A §6.5) on IO windows. */
 export function fwCtr(ctrOff: i32, off: i32, len: i32): i32 { return fw.aesCtr(fwAes, ioArray, ctrOff, ioArray, off, len); }
+/** index.ts aesCmac (RFC 4493) on IO windows. */
 export function fwCmac(off: i32, len: i32, outOff: i32): i32 { return fw.aesCmac(fwAes, ioArray, off, len, ioArray, outOff); }
+/** index.ts ccmEncrypt / ccmDecrypt (SP 800-38C) on IO windows. */
 export function fwCcm(nOff: i32, nLen: i32, aOff: i32, aLen: i32, off: i32, len: i32, tagOff: i32, tagLen: i32, decrypt: bool): i32 {
   return decrypt
     ? fw.ccmDecrypt(fwAes, ioArray, nOff, nLen, ioArray, aOff, aLen, ioArray, off, len, ioArray, tagOff, tagLen)
     : fw.ccmEncrypt(fwAes, ioArray, nOff, nLen, ioArray, aOff, aLen, ioArray, off, len, ioArray, tagOff, tagLen);
 }
+/** index.ts sha256 (FIPS 180-4) on IO windows. */
 export function fwSha256(off: i32, len: i32, outOff: i32): i32 { return fw.sha256(ioArray, off, len, ioArray, outOff); }
+/** index.ts HmacSha256.setKey (RFC 2104) from an IO window. */
 export function fwHmacSetKey(off: i32, len: i32): i32 { return fwHmac.setKey(ioArray, off, len); }
+/** index.ts HmacSha256.mac (RFC 2104) on IO windows. */
 export function fwHmac256(off: i32, len: i32, outOff: i32): i32 { return fwHmac.mac(ioArray, off, len, ioArray, outOff); }
+/** index.ts hkdfSha256 (RFC 5869) on IO windows. */
 export function fwHkdf(ikmOff: i32, ikmLen: i32, saltOff: i32, saltLen: i32, infoOff: i32, infoLen: i32, outOff: i32, outLen: i32): i32 {
   return fw.hkdfSha256(ioArray, ikmOff, ikmLen, ioArray, saltOff, saltLen, ioArray, infoOff, infoLen, ioArray, outOff, outLen);
 }
+/** index.ts kdfCmacCounter (SP 800-108 / SCP03) on IO windows. */
 export function fwKdf(constant: i32, ctxOff: i32, ctxLen: i32, lengthBits: i32, outOff: i32): i32 {
   return fw.kdfCmacCounter(fwAes, constant, ioArray, ctxOff, ctxLen, lengthBits, ioArray, outOff);
 }
+/** index.ts dynamicTruncate (RFC 4226 §5.3) on an IO window. */
 export function fwTruncate(off: i32, len: i32): u32 { return fw.dynamicTruncate(ioArray, off, len); }
+/** index.ts ctEqual on two IO windows: 1 equal, 0 not (or a bad window). */
 export function fwCtEqual(aOff: i32, bOff: i32, len: i32): i32 { return fw.ctEqual(ioArray, aOff, ioArray, bOff, len) ? 1 : 0; }
+/** index.ts wipe on an IO window. */
 export function fwWipe(off: i32, len: i32): i32 { return fw.wipe(ioArray, off, len); }

@@ -95,6 +95,7 @@ export class Cmac {
   private pendingLen: i32 = 0;
   private open: bool = false;
 
+  /** Starts a CMAC under aes (its subkeys were derived by setKey). */
   begin(aes: Aes128): void {
     this.aes = aes;
     memory.fill(changetype<usize>(this.x), 0, 16);

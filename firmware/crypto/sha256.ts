@@ -70,6 +70,7 @@ export class Sha256 {
   private total: u64 = 0;
   private open: bool = false;
 
+  /** Starts a hash from the initial value (§5.3.3). */
   begin(): void {
     memory.copy(changetype<usize>(this.h), changetype<usize>(IV), 32);
     this.bufLen = 0;
@@ -85,6 +86,7 @@ export class Sha256 {
     this.open = true;
   }
 
+  /** Adds len bytes at p; ERR_CRYPTO_STATE when not begun. */
   update(p: usize, len: i32): i32 {
     if (!this.open) return ERR_CRYPTO_STATE;
     this.total += <u64>len;
@@ -209,6 +211,7 @@ export class HmacState {
     this.keyed = true;
   }
 
+  /** Forgets the key (zeroes both midstates). */
   clear(): void {
     memory.fill(changetype<usize>(this.innerState), 0, 32);
     memory.fill(changetype<usize>(this.outerState), 0, 32);

@@ -108,6 +108,7 @@ export class HmacSha256Key {
   constructor(key: Uint8Array) {
     this.key = wasm().hmacKey(key);
   }
+  /** HMAC-SHA256 of data under this key. */
   mac(data: Uint8Array): Uint8Array {
     return this.key.mac(data);
   }

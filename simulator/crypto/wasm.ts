@@ -21,6 +21,7 @@ export type CryptoErrorCode =
   | "tag-mismatch"
   | "truncated-input";
 
+/** A refused input: `code` says which check failed (protocol/spec/crypto.md lists the wasm codes behind them). */
 export class CryptoError extends Error {
   constructor(readonly code: CryptoErrorCode, message: string) {
     super(message);
@@ -147,12 +148,14 @@ export class WasmCrypto {
     return result;
   }
 
+  /** AES-128-ECB (SP 800-38A §6.1), whole blocks. */
   ecb(key: Uint8Array, data: Uint8Array, decrypt: boolean): Uint8Array {
     this.setKey(key);
     need(data.length % 16 === 0, "bad-data-length", "ECB data must be a multiple of 16 bytes");
     return this.chunked(data, (len) => this.ex.aesEcb(len, decrypt ? 1 : 0));
   }
 
+  /** AES-128-CBC without padding (SP 800-38A §6.2). */
   cbc(key: Uint8Array, iv: Uint8Array, data: Uint8Array, decrypt: boolean): Uint8Array {
     this.setKey(key);
     need(iv.length === 16, "bad-iv-length", "CBC IV must be 16 bytes");
@@ -161,6 +164,7 @@ export class WasmCrypto {
     return this.chunked(data, (len) => this.ex.aesCbc(len, decrypt ? 1 : 0));
   }
 
+  /** AES-128-CTR, 128-bit big-endian counter (SP 800-38A §6.5). */
   ctr(key: Uint8Array, counter: Uint8Array, data: Uint8Array): Uint8Array {
     this.setKey(key);
     need(counter.length === 16, "bad-iv-length", "CTR counter block must be 16 bytes");
@@ -168,6 +172,7 @@ export class WasmCrypto {
     return this.chunked(data, (len) => this.ex.aesCtr(len));
   }
 
+  /** AES-CMAC (RFC 4493), streamed through the module in IO-sized chunks. */
   cmac(key: Uint8Array, message: Uint8Array): Uint8Array {
     this.setKey(key);
     check(this.ex.cmacBegin());
@@ -190,6 +195,7 @@ export class WasmCrypto {
     this.io.set(body, aad.length);
   }
 
+  /** AES-128-CCM (SP 800-38C §6.1): ciphertext || tag. */
   ccmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, tagLength: number): Uint8Array {
     this.ccmInputs(key, nonce, aad, plaintext, tagLength);
     check(this.ex.ccmEncrypt(nonce.length, aad.length, plaintext.length, tagLength));
@@ -200,6 +206,7 @@ export class WasmCrypto {
     return sealed;
   }
 
+  /** AES-128-CCM (SP 800-38C §6.2): the plaintext, or CryptoError("tag-mismatch") and nothing released. */
   ccmDecrypt(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, tagLength: number): Uint8Array {
     need(sealed.length >= tagLength, "truncated-input", "CCM input shorter than its tag");
     const body = sealed.subarray(0, sealed.length - tagLength);
@@ -211,6 +218,7 @@ export class WasmCrypto {
     return plain;
   }
 
+  /** SHA-256 (FIPS 180-4), streamed in IO-sized chunks. */
   sha256(data: Uint8Array): Uint8Array {
     this.ex.sha256Begin();
     for (let at = 0; at < data.length; at += this.ioSize) {
@@ -257,6 +265,7 @@ export class WasmCrypto {
     return handle;
   }
 
+  /** HKDF-SHA256 (RFC 5869); inputs together at most 32 KiB. */
   hkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
     need(Number.isInteger(length) && length >= 0 && length <= 255 * 32, "bad-output-length", "HKDF output must be at most 8160 bytes");
     need(ikm.length + salt.length + info.length <= this.ioSize, "bad-data-length", `HKDF inputs must fit in ${this.ioSize} bytes`);
@@ -271,6 +280,7 @@ export class WasmCrypto {
     return okm;
   }
 
+  /** SP 800-108 counter KDF with AES-CMAC in the SCP03 layout (protocol/spec/crypto.md). */
   kdfCmac(key: Uint8Array, constant: number, context: Uint8Array, lengthBits: number): Uint8Array {
     this.setKey(key);
     need(Number.isInteger(lengthBits) && lengthBits > 0 && lengthBits % 8 === 0 && lengthBits <= 255 * 128, "bad-output-length", "KDF length must be a positive multiple of 8 bits, at most 32640");
@@ -282,6 +292,7 @@ export class WasmCrypto {
     return okm;
   }
 
+  /** RFC 4226 §5.3 dynamic truncation, without data-indexed loads. */
   truncate(mac: Uint8Array): number {
     need(mac.length >= 20, "truncated-input", "dynamic truncation needs a MAC of at least 20 bytes");
     need(mac.length <= this.ioSize, "bad-data-length", "MAC too long");
@@ -289,6 +300,7 @@ export class WasmCrypto {
     return check(this.ex.truncate(mac.length));
   }
 
+  /** Constant-time equality; inputs over 16 KiB are compared through their SHA-256 digests. */
   equal(a: Uint8Array, b: Uint8Array): boolean {
     if (a.length !== b.length) return false;
     if (a.length > this.ioSize / 2) return sameBytes(this.sha256(a), this.sha256(b));
@@ -303,6 +315,7 @@ export class WasmCrypto {
 /** An HMAC-SHA256 key held as its ipad/opad midstates (64 bytes), bound to one module instance. */
 export class HmacKey {
   constructor(private readonly owner: WasmCrypto, readonly midstates: Uint8Array) {}
+  /** HMAC-SHA256 (RFC 2104) of data under this key. */
   mac(data: Uint8Array): Uint8Array {
     return this.owner.hmacWith(this, data);
   }
