@@ -34,6 +34,7 @@ const CARS_LOCKOUT_S: u32 = 900;
 /** Largest READ OBJECT answer (card.md §2.4). */
 const READ_CHUNK: i32 = 223;
 
+/** The lockbox clock (spec lockbox.md §7), shared with the service port. */
 export const clock = new Clock();
 const card = new CardSession();
 const identity = new Identity();

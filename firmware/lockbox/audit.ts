@@ -18,6 +18,7 @@ const PER_APPEND: i32 = 6;
 /** Extra not-yet-acknowledged records handed to each card on top of the previous 3. */
 const BACKLOG_PER_CARD: i32 = 6;
 
+/** The audit journal (spec §2.4); replaced at init by one sized from the factory block. */
 export let journal: AuditJournal = new AuditJournal(JOURNAL_SECTOR, 2);
 const rec = new AuditRecord();
 /** The newest record written (sealed), for handing to the card. */

@@ -15,8 +15,10 @@ import { denylistSize } from "../../protocol/card/denylist";
 import { halFlashRead } from "../hal/hal";
 import { FlashSlots } from "../services/flash-slots";
 
+/** Factory block size and magic (spec §2.1). */
 export const FACTORY_SIZE: i32 = 100;
 export const FACTORY_MAGIC: u32 = 0x4c425831;
+/** First sectors of the state and denylist A/B stores and of the journal (spec §2 layout). */
 export const STATE_SECTOR: i32 = 1;
 export const DENYLIST_SECTOR: i32 = 3;
 export const JOURNAL_SECTOR: i32 = 5;
@@ -27,6 +29,7 @@ export const LISTING_SIZE: i32 = 12;
 const PENDING_AT: i32 = SETTINGS_SIZE + 4 + LISTING_SIZE;
 const STATE_SIZE: i32 = PENDING_AT + 1 + 4 + LISTING_SIZE;
 
+/** The factory block as loaded (spec §2.1). */
 export class Factory {
   lockboxId: u32 = 0;
   associationId: u32 = 0;
@@ -40,19 +43,25 @@ export class Factory {
   journalSectors: i32 = 0;
 }
 
+/** Identity and keys of this box (spec §2.1). */
 export const factory = new Factory();
+/** Settings in force (card.md §3.4, spec §2.3). */
 export const settings = new Settings();
+/** The settings' TZ rule, parsed (spec §7). */
 export const tz = new TzRule();
 /** Serial of the card that took ownership (0 = none). */
 export let ownerSerial: u32 = 0;
 /** Listing number (ASCII digits, 00-padded) the box is assigned to. */
 export const listing = new Uint8Array(LISTING_SIZE);
+/** The kept denylist (card.md §3.9 layout, expired entries dropped; spec §3). */
 export const denylist = new Uint8Array(denylistSize(DENYLIST_MAX));
+/** Entries and version of the kept denylist. */
 export let denylistCountKept: i32 = 0;
 /** The audit event recording the last state change, until it is logged (0 = none). */
 export let pendingEvent: u8 = 0;
 export let pendingSerial: u32 = 0;
 export const pendingPayload = new Uint8Array(LISTING_SIZE);
+/** Version of the kept denylist (a card must bring a higher one). */
 export let denylistVersionKept: u32 = 0;
 
 const stateStore = new FlashSlots(STATE_SECTOR, STATE_SIZE);

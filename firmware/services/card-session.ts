@@ -34,6 +34,7 @@ class HalCardPort implements CardPort {
   }
 }
 
+/** The lockbox party of one card session: T=1 link + SCP03 level 33 (spec lockbox.md §3, card.md §6). */
 export class CardSession {
   t1: T1Master = new T1Master(new HalCardPort(), CARD_CLOCK_HZ, CARD_MAX_BIT_RATE);
   aes: Aes128 = new Aes128();

@@ -8,6 +8,7 @@ import { halRtcRead, halRtcWrite, halRtcValid } from "../hal/hal";
 /** A trusted clock is stepped forward only when an authenticated time is this far ahead (seconds). */
 export const CLOCK_STEP_THRESHOLD: u32 = 300;
 
+/** UTC with trust and a floor at the newest logged record (spec lockbox.md §7). */
 export class Clock {
   trusted: bool = false;
   /** No time the firmware uses is below this (the newest logged record's time). */

@@ -11,6 +11,7 @@ import { halFlashRead, halFlashProgram, halFlashErase, halFlashSectorSize } from
 const HEADER: i32 = 6;
 const PAGE: i32 = 256;
 
+/** One record kept crash-safe in two sectors (spec lockbox.md §2.2). */
 export class FlashSlots {
   firstSector: i32;
   capacity: i32;

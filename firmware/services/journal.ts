@@ -14,6 +14,7 @@ import { halFlashRead, halFlashProgram, halFlashErase, halFlashSectorSize } from
 export const JOURNAL_SLOT_SIZE: i32 = 64;
 const STORED: i32 = AUDIT_RECORD_SIZE + 4;
 
+/** The flash ring of sealed audit records (spec lockbox.md §2.4). */
 export class AuditJournal {
   firstSector: i32;
   sectorCount: i32;

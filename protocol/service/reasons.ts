@@ -4,6 +4,7 @@
  * buzzer pattern). Shared by the firmware, the server (to show why an access was refused) and tools.
  */
 
+/** Success: no reason. */
 export const REASON_NONE: i32 = 0;
 /** The card belongs to another association. */
 export const REASON_OTHER_ASSOCIATION: i32 = 1;
@@ -11,6 +12,7 @@ export const REASON_OTHER_ASSOCIATION: i32 = 1;
 export const REASON_NOT_GENUINE: i32 = 2;
 /** The authorization expired and no CARS extension covers now. */
 export const REASON_EXPIRED: i32 = 3;
+/** The card is on the denylist and has not expired. */
 export const REASON_DENYLISTED: i32 = 4;
 /** The card refused the PIN and has tries left. */
 export const REASON_WRONG_PIN: i32 = 5;
@@ -18,12 +20,15 @@ export const REASON_WRONG_PIN: i32 = 5;
 export const REASON_PIN_BLOCKED: i32 = 6;
 /** Outside the access days or hours, in the box's local time. */
 export const REASON_OUTSIDE_HOURS: i32 = 7;
+/** The box is in privacy (do-not-disturb) mode. */
 export const REASON_PRIVACY: i32 = 8;
 /** The call-before-showing code was wrong, or not keyed within 30 s. */
 export const REASON_CBS_WRONG: i32 = 9;
 /** No CARS sequence in the window gives the code (wrong, replayed, another card's, another day's). */
 export const REASON_CARS_WRONG: i32 = 10;
+/** The card already had the month's CARS codes. */
 export const REASON_CARS_MONTH_LIMIT: i32 = 11;
+/** Another CARS code would exceed the consecutive-day limit. */
 export const REASON_CARS_CONSECUTIVE_LIMIT: i32 = 12;
 /** Too many wrong CARS codes: CARS entry locked for 15 minutes. */
 export const REASON_CARS_LOCKED_OUT: i32 = 13;

@@ -6,6 +6,7 @@
  */
 import { ERR_DATE_RANGE } from "./errors";
 
+/** Seconds in a civil day (UTC and the local calendars have no leap seconds here). */
 export const SECONDS_PER_DAY: u32 = 86400;
 /** Last day number the u32-seconds clock can represent whole (2105-12-31). */
 export const LAST_DAY: i32 = 49672;

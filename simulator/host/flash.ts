@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
+/** A program may not cross a page of this many bytes (spec lockbox.md §2). */
 export const FLASH_PAGE_SIZE = 256;
 
 /** Thrown out of a HAL flash call when the simulated power fails; the host stops the device. */
@@ -13,6 +14,7 @@ export class PowerCut extends Error {
   override name = "PowerCut";
 }
 
+/** The simulated NOR flash chip behind hal.flash* (spec lockbox.md §2). */
 export class Flash {
   readonly bytes: Uint8Array;
   readonly sectorSize: number;

@@ -28,6 +28,7 @@ export interface CardContacts {
   wireMicros(): number;
 }
 
+/** Outputs of the firmware as the host records them (hal.lights, beep, release, uartTransmit, debugLog). */
 export type DeviceEvent =
   | { kind: "lights"; atMicros: number; steady: number; flashing: number }
   | { kind: "beep"; atMicros: number; count: number; ms: number }
@@ -35,6 +36,7 @@ export type DeviceEvent =
   | { kind: "uart"; atMicros: number; bytes: Uint8Array }
   | { kind: "debug"; atMicros: number; text: string };
 
+/** What a DeviceHost runs and on which simulated parts. */
 export interface HostOptions {
   /** Path of the .wasm, or its bytes. */
   wasm: string | Uint8Array<ArrayBuffer>;
@@ -75,6 +77,7 @@ function compile(wasm: string | Uint8Array<ArrayBuffer>): WebAssembly.Module {
   return m;
 }
 
+/** One device: a firmware instance and its simulated board (HAL, firmware/hal/hal.ts). */
 export class DeviceHost {
   readonly flash: Flash;
   readonly rtc: Rtc;

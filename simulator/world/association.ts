@@ -20,6 +20,7 @@ import type { CardContacts } from "../host/host.ts";
 
 /** Layout of the factory block in flash sector 0 (spec lockbox.md §2.1). */
 export const FACTORY_SIZE = 100;
+/** Magic of the factory block (spec §2.1). */
 export const FACTORY_MAGIC = 0x4c425831;
 /** Sectors before the journal: factory, state A/B, denylist A/B. */
 export const SECTORS_BEFORE_JOURNAL = 5;
@@ -31,6 +32,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+/** A person with an issued card (simulator/card). */
 export interface CardHolder {
   name: string;
   serial: number;
@@ -39,6 +41,7 @@ export interface CardHolder {
   roles: number;
 }
 
+/** Per-box values of the factory block (spec §2.1). */
 export interface LockboxProvision {
   lockboxId: number;
   carsPerMonth: number;
@@ -46,6 +49,7 @@ export interface LockboxProvision {
   journalSectors: number;
 }
 
+/** An association: masters, card issuance, server-side card operations, CARS codes (spec §4). */
 export class SimAssociation {
   readonly id: number;
   readonly cardAuthMaster: Uint8Array;

@@ -6,6 +6,7 @@
 import { SimAssociation } from "./association.ts";
 import { SimLockbox } from "./lockbox.ts";
 
+/** What an endurance run measured. */
 export interface EnduranceResult {
   accesses: number;
   opened: number;

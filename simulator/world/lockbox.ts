@@ -15,7 +15,9 @@ import { crc32 } from "../../protocol/crc.ts";
 import type { LineNoise } from "../card/t1-port.ts";
 import { aesBlockCipher } from "../crypto/index.ts";
 
+/** The lockbox firmware build (asconfig target `lockbox`). */
 export const LOCKBOX_WASM = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "build", "lockbox.wasm");
+/** Flash sector size of the simulated lockbox board (spec §2). */
 export const SECTOR_SIZE = 4096;
 /** Journal slot size (spec lockbox.md §2.3). */
 export const JOURNAL_SLOT = 64;
@@ -24,6 +26,7 @@ export const KEY = { FUNC: 10, ENT: 11, CLR: 12 } as const;
 /** Light bits (firmware/lockbox/indicate.ts). */
 export const LIGHT = { CODE: 1, READY: 2, ERROR: 4, DND: 8 } as const;
 
+/** How a simulated lockbox is provisioned and started. */
 export interface LockboxOptions extends Partial<LockboxProvision> {
   lockboxId: number;
   utc: number;
@@ -41,6 +44,7 @@ export interface LoggedRecord {
   macValid: boolean;
 }
 
+/** The lockbox firmware on a simulated board, with test and scenario conveniences. */
 export class SimLockbox {
   readonly host: DeviceHost;
   readonly id: number;

@@ -13,6 +13,7 @@ import { EVENT_DENIED, EVENT_CARS_APPLIED } from "../../protocol/card/records.ts
 import { reasonName } from "../../protocol/service/reasons.ts";
 import type { DeviceEvent } from "../host/host.ts";
 
+/** A person of a scenario (spec §8). */
 export interface ScenarioPerson {
   name: string;
   serial: number;
@@ -24,12 +25,18 @@ export interface ScenarioPerson {
   association?: number;
 }
 
+/** `stage` step: settings staged on a card by the back end (spec §8). */
 export interface StageStep { by: string; lockbox: number; version: number; hours?: string; days?: string; tz?: string; cbs?: string; shackle?: string; privacy?: boolean }
+/** `visit` step: insert, type, remove (spec §8). */
 export interface VisitStep { who: string; lockbox: number; keys: string; expect?: Expectation; reason?: string }
+/** `cars` step: a CARS code asked for and keyed (spec §8). */
 export interface CarsStep { who: string; lockbox: number; then?: string; expect?: Expectation }
+/** `denylist` step: a signed denylist written onto a card (spec §8). */
 export interface DenylistStep { by: string; version: number; revoke: string[] }
+/** What a step expects the box to do. */
 export type Expectation = "opened" | "denied" | "ready" | "shackle";
 
+/** One step; one or more actions (spec §8). */
 export interface ScenarioStep {
   say?: string;
   stage?: StageStep;
@@ -40,6 +47,7 @@ export interface ScenarioStep {
   wait?: number;
 }
 
+/** A scenario file (spec lockbox.md §8). */
 export interface Scenario {
   title: string;
   /** ISO-8601 UTC start time. */

@@ -8,6 +8,7 @@ import { serviceErrorName } from "../../protocol/service/errors.ts";
 import { Settings, decodeSettings, SETTINGS_SIZE } from "../../protocol/card/layouts.ts";
 import { AUDIT_RECORD_SIZE } from "../../protocol/card/records.ts";
 
+/** A lockbox MFG reply with a non-zero status (spec §6). */
 export class ServiceError extends Error {
   constructor(readonly status: number, message: string) {
     super(message);
@@ -15,6 +16,7 @@ export class ServiceError extends Error {
   }
 }
 
+/** The control-panel side of the lockbox service port (spec lockbox.md §6). */
 export class LockboxServiceClient {
   readonly cp: OsdpControlPanel;
 

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { type Command, UsageError, EXIT_OK, EXIT_FAILED, EXIT_UNAVAILABLE } from "../lib/command.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** The demonstration scenario `npm start` narrates. */
 export const DEFAULT_SCENARIO = join(root, "simulator", "world", "scenarios", "showing.json");
 
 const usage = `Usage: lockbox sim [scenario.json] [--seed N] [--realtime] [--once] [--json] [--no-build]
@@ -35,6 +36,7 @@ function buildIfStale(): void {
   if (r.status !== 0) throw new Error("building build/lockbox.wasm failed");
 }
 
+/** Runs `lockbox sim` (also `lockbox start`); resolves to the exit code. */
 export async function runSim(argv: string[], defaults: { once?: boolean } = {}): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -86,6 +88,7 @@ export async function runSim(argv: string[], defaults: { once?: boolean } = {}):
   return code;
 }
 
+/** The `sim` subcommand. */
 export const command: Command = {
   name: "sim",
   summary: "run a scenario on simulated lockboxes, then serve their OSDP service ports on PTYs",
