@@ -16,6 +16,14 @@
  *   key(code)          a keypad key went down: 0..9 digits, 10 FUNC, 11 ENT, 12 CLR
  *
  * Timing: uptime is in milliseconds from power-on; RTC is UTC seconds since 1970.
+ *
+ * Porting (wasm2c + a C toolchain, or another host): implement every function below; none is
+ * re-entered (the firmware never calls back into itself from an import), none may call a firmware
+ * export. Deliver events one at a time from the main loop, never from an interrupt. Card calls may
+ * block for their timeout (ISO 7816-3 character and block waiting times); every other call returns
+ * in microseconds. Pointers are offsets into the firmware's exported `memory` (one 64 KiB page; the
+ * firmware never grows it). A failed flash call returns -1 and changes nothing it reports as done.
+ * The simulator's implementation is simulator/host/host.ts; spec: protocol/spec/lockbox.md §1.
  */
 
 // ---------------------------------------------------------------- card contacts (ISO 7816-3)
