@@ -4,7 +4,7 @@
  * a read past the end returns 0 and sets `error` to ERR_TRUNCATED; a write past the end writes
  * nothing and sets `error` to ERR_OUTPUT_TOO_SMALL. Check `error` once after a run of calls.
  */
-import { OK, ERR_TRUNCATED, ERR_OUTPUT_TOO_SMALL } from "./errors";
+import { OK, ERR_TRUNCATED, ERR_OUTPUT_TOO_SMALL, ERR_BAD_ARGUMENT } from "./errors";
 
 export class ByteReader {
   buf: Uint8Array = new Uint8Array(0);
@@ -14,11 +14,13 @@ export class ByteReader {
   end: i32 = 0;
   error: i32 = OK;
 
+  /** Points the reader at buf[off..off+len); a window outside buf reads nothing (ERR_BAD_ARGUMENT). */
   reset(buf: Uint8Array, off: i32, len: i32): ByteReader {
     this.buf = buf;
-    this.pos = off;
-    this.end = off + len;
-    this.error = OK;
+    const ok = inBounds(buf, off, len);
+    this.pos = ok ? off : 0;
+    this.end = ok ? off + len : 0;
+    this.error = ok ? OK : ERR_BAD_ARGUMENT;
     return this;
   }
 
@@ -38,7 +40,7 @@ export class ByteReader {
 
   readU8(): u8 {
     if (!this.has(1)) return 0;
-    return this.buf[this.pos++];
+    return unchecked(this.buf[this.pos++]);
   }
 
   readU16LE(): u16 {
@@ -76,7 +78,10 @@ export class ByteReader {
   /** Copies `n` bytes into dst[dstOff..]; on truncation copies nothing. */
   readInto(dst: Uint8Array, dstOff: i32, n: i32): bool {
     if (!this.has(n)) return false;
-    copyBytes(this.buf, this.pos, dst, dstOff, n);
+    if (!copyBytes(this.buf, this.pos, dst, dstOff, n)) {
+      if (this.error == OK) this.error = ERR_OUTPUT_TOO_SMALL;
+      return false;
+    }
     this.pos += n;
     return true;
   }
@@ -100,12 +105,14 @@ export class ByteWriter {
   start: i32 = 0;
   error: i32 = OK;
 
+  /** Points the writer at buf[off..off+cap); a window outside buf writes nothing (ERR_BAD_ARGUMENT). */
   reset(buf: Uint8Array, off: i32, cap: i32): ByteWriter {
     this.buf = buf;
-    this.start = off;
-    this.pos = off;
-    this.end = off + cap;
-    this.error = OK;
+    const ok = inBounds(buf, off, cap);
+    this.start = ok ? off : 0;
+    this.pos = this.start;
+    this.end = ok ? off + cap : 0;
+    this.error = ok ? OK : ERR_BAD_ARGUMENT;
     return this;
   }
 
@@ -125,7 +132,7 @@ export class ByteWriter {
 
   writeU8(v: i32): void {
     if (!this.room(1)) return;
-    this.buf[this.pos++] = u8(v);
+    unchecked((this.buf[this.pos++] = u8(v)));
   }
 
   writeU16LE(v: i32): void {
@@ -166,7 +173,10 @@ export class ByteWriter {
 
   writeBytes(src: Uint8Array, srcOff: i32, n: i32): void {
     if (!this.room(n)) return;
-    copyBytes(src, srcOff, this.buf, this.pos, n);
+    if (!copyBytes(src, srcOff, this.buf, this.pos, n)) {
+      if (this.error == OK) this.error = ERR_BAD_ARGUMENT;
+      return;
+    }
     this.pos += n;
   }
 
@@ -177,22 +187,38 @@ export class ByteWriter {
   }
 }
 
-/** Copies n bytes; correct when the ranges overlap (memmove semantics). */
-export function copyBytes(src: Uint8Array, srcOff: i32, dst: Uint8Array, dstOff: i32, n: i32): void {
+/** True when buf[off..off+len) lies inside buf (the guard the unchecked loops below rely on). */
+export function inBounds(buf: Uint8Array, off: i32, len: i32): bool {
+  return off >= 0 && len >= 0 && off <= buf.length - len;
+}
+
+/**
+ * Copies n bytes; correct when the ranges overlap (memmove semantics). Copies nothing and returns
+ * false when either window lies outside its buffer, so the loops can skip per-byte bounds checks.
+ */
+export function copyBytes(src: Uint8Array, srcOff: i32, dst: Uint8Array, dstOff: i32, n: i32): bool {
+  if (!inBounds(src, srcOff, n) || !inBounds(dst, dstOff, n)) return false;
   if (src === dst && dstOff > srcOff) {
-    for (let i = n - 1; i >= 0; i--) dst[dstOff + i] = src[srcOff + i];
+    for (let i = n - 1; i >= 0; i--) unchecked((dst[dstOff + i] = src[srcOff + i]));
   } else {
-    for (let i = 0; i < n; i++) dst[dstOff + i] = src[srcOff + i];
+    for (let i = 0; i < n; i++) unchecked((dst[dstOff + i] = src[srcOff + i]));
   }
+  return true;
 }
 
-/** Sets n bytes to zero. */
-export function zeroBytes(buf: Uint8Array, off: i32, n: i32): void {
-  for (let i = 0; i < n; i++) buf[off + i] = 0;
+/** Sets n bytes to zero; does nothing and returns false when the window lies outside buf. */
+export function zeroBytes(buf: Uint8Array, off: i32, n: i32): bool {
+  if (!inBounds(buf, off, n)) return false;
+  for (let i = 0; i < n; i++) unchecked((buf[off + i] = 0));
+  return true;
 }
 
-/** True when a[aOff..aOff+n) equals b[bOff..bOff+n). Not constant-time: public data only. */
+/**
+ * True when a[aOff..aOff+n) equals b[bOff..bOff+n); false when they differ or either window lies
+ * outside its buffer. Not constant-time: public data only.
+ */
 export function bytesEqual(a: Uint8Array, aOff: i32, b: Uint8Array, bOff: i32, n: i32): bool {
-  for (let i = 0; i < n; i++) if (a[aOff + i] != b[bOff + i]) return false;
+  if (!inBounds(a, aOff, n) || !inBounds(b, bOff, n)) return false;
+  for (let i = 0; i < n; i++) if (unchecked(a[aOff + i]) != unchecked(b[bOff + i])) return false;
   return true;
 }

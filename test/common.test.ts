@@ -2,8 +2,8 @@
 // and fuzzing of the byte reader.
 import { describe, it, expect } from "vitest";
 import { crc16AugCcitt, crc16Msb, crc16Lsb, crc32Lsb, crc32, lrc8, osdpChecksum } from "../protocol/crc.ts";
-import { ByteWriter } from "../protocol/bytes.ts";
-import { ERR_OUTPUT_TOO_SMALL, ERR_TRUNCATED } from "../protocol/errors.ts";
+import { ByteReader, ByteWriter, copyBytes, zeroBytes, bytesEqual } from "../protocol/bytes.ts";
+import { ERR_BAD_ARGUMENT, ERR_OUTPUT_TOO_SMALL, ERR_TRUNCATED } from "../protocol/errors.ts";
 import { readerProgram } from "./wasm/reader-program.ts";
 import { loadVectors, hex } from "./support/vectors.ts";
 import { loadHarness } from "./support/wasm.ts";
@@ -137,5 +137,39 @@ describe("ByteWriter", () => {
     expect(w.error).toBe(ERR_OUTPUT_TOO_SMALL);
     expect(buf[7]).toBe(0xee);
     expect(w.length()).toBe(6);
+  });
+});
+
+describe("windows outside the buffer", () => {
+  it("copy, zero and compare refuse them and touch nothing", () => {
+    const a = new Uint8Array([1, 2, 3, 4]);
+    const b = new Uint8Array(4).fill(9);
+    expect(copyBytes(a, 2, b, 0, 3)).toBe(false);
+    expect(copyBytes(a, 0, b, 2, 3)).toBe(false);
+    expect(copyBytes(a, -1, b, 0, 1)).toBe(false);
+    expect(zeroBytes(b, 3, 2)).toBe(false);
+    expect(Array.from(b)).toEqual([9, 9, 9, 9]);
+    expect(bytesEqual(a, 0, a, 1, 4)).toBe(false);
+    expect(copyBytes(a, 0, a, 1, 3)).toBe(true);
+    expect(Array.from(a)).toEqual([1, 1, 2, 3]);
+  });
+
+  it("a reader or writer reset onto one reports ERR_BAD_ARGUMENT and moves no bytes", () => {
+    const buf = new Uint8Array(4).fill(7);
+    const r = new ByteReader().reset(buf, 2, 3);
+    expect(r.error).toBe(ERR_BAD_ARGUMENT);
+    expect(r.readU8()).toBe(0);
+    const w = new ByteWriter().reset(buf, 3, 2);
+    w.writeU8(1);
+    expect(w.error).toBe(ERR_BAD_ARGUMENT);
+    expect(Array.from(buf)).toEqual([7, 7, 7, 7]);
+  });
+
+  it("CRCs of such a window are 0 in both builds and read nothing", () => {
+    const h = loadHarness<CommonHarness>("common");
+    expect(crc16AugCcitt(CHECK, 5, 9)).toBe(0);
+    expect(crc32(CHECK, -1, 2)).toBe(0);
+    expect(h.exports.crcAugCcitt(70_000)).toBe(0);
+    expect(h.exports.crcHdlc32(-3)).toBe(0);
   });
 });
