@@ -387,8 +387,13 @@ function subWord(x: u32): u32 {
   return load<u32>(KEY_PLANES);
 }
 
-/** Bytes of an expanded key: two sets of 11 round keys as 8 u32 planes (encryption, decryption). */
-export const SCHEDULE_BYTES: i32 = 704;
+/**
+ * Bytes of an expanded key: two sets of 11 round keys as 8 u32 planes (encryption, decryption),
+ * and in the SIMD build the 176 round-key bytes of FIPS 197 §5.2 for aes-vperm.ts.
+ */
+export const SCHEDULE_BYTES: i32 = ASC_FEATURE_SIMD ? 880 : 704;
+/** Offset of the round-key bytes in the SIMD build's schedule. */
+export const ROUND_KEY_BYTES_AT: i32 = 704;
 
 /**
  * AES-128 key expansion (§5.2) of the 16 bytes at key into rk (SCHEDULE_BYTES), bitsliced with
@@ -424,6 +429,7 @@ export function expandKey(key: usize, rk: usize): void {
       store<u32>(planes + <usize>(352 + i * 4), y);
     }
   }
+  if (ASC_FEATURE_SIMD) memory.copy(rk + <usize>ROUND_KEY_BYTES_AT, KEY_WORDS, 176);
   memory.fill(KEY_WORDS, 0, 176);
   memory.fill(KEY_PLANES, 0, 32);
 }

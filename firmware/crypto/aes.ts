@@ -4,7 +4,8 @@
  * rest (and everything in the scalar build) through the 2-block u32 core.
  */
 import { BlockCipher } from "../../protocol/blockcipher";
-import { encryptPlanes32, decryptPlanes32, encryptPlanes128, decryptPlanes128, load2, store2, load8, store8, expandKey } from "./aes-core";
+import { encryptPlanes32, decryptPlanes32, encryptPlanes128, decryptPlanes128, load2, store2, load8, store8, expandKey, SCHEDULE_BYTES, ROUND_KEY_BYTES_AT } from "./aes-core";
+import { encryptBlockVperm } from "./aes-vperm";
 import { ERR_CRYPTO_KEY_LENGTH, ERR_CRYPTO_NO_KEY, ERR_CRYPTO_WINDOW } from "./errors";
 import { inWindow } from "./util";
 
@@ -21,7 +22,7 @@ export const WIDE_BYTES: i32 = ASC_FEATURE_SIMD ? 128 : 32;
  */
 export class Aes128 implements BlockCipher {
   /** The expanded key (aes-core.ts SCHEDULE_BYTES): standard and fixsliced bitsliced round keys. */
-  readonly rk: StaticArray<u32> = new StaticArray<u32>(176);
+  readonly rk: StaticArray<u32> = new StaticArray<u32>(SCHEDULE_BYTES >> 2);
   /** CMAC subkeys K1 || K2 (RFC 4493 §2.3), derived once per key. */
   readonly cmacSubkeys: StaticArray<u8> = new StaticArray<u8>(32);
   keyed: bool = false;
@@ -56,7 +57,7 @@ export class Aes128 implements BlockCipher {
 
   /** Zeroes the key schedule. */
   clear(): void {
-    memory.fill(changetype<usize>(this.rk), 0, 704);
+    memory.fill(changetype<usize>(this.rk), 0, SCHEDULE_BYTES);
     memory.fill(changetype<usize>(this.cmacSubkeys), 0, 32);
     this.keyed = false;
   }
@@ -79,8 +80,12 @@ export class Aes128 implements BlockCipher {
     return 0;
   }
 
-  /** One block, raw memory. */
+  /** One block, raw memory: the vector-permute core in the SIMD build, else the bitsliced one. */
   encryptAt(src: usize, dst: usize): void {
+    if (ASC_FEATURE_SIMD) {
+      encryptBlockVperm(changetype<usize>(this.rk) + <usize>ROUND_KEY_BYTES_AT, src, dst);
+      return;
+    }
     load2(Q32, src, src);
     encryptPlanes32(Q32, changetype<usize>(this.rk));
     store2(Q32, dst, dst);
@@ -93,8 +98,14 @@ export class Aes128 implements BlockCipher {
     store2(Q32, dst, dst);
   }
 
-  /** Two independent blocks in one pass of the core (CCM pairs its CBC-MAC and CTR blocks). */
+  /** Two independent blocks in one pass of the 2-block core (CCM pairs its CBC-MAC and CTR blocks). */
   encrypt2At(s0: usize, s1: usize, d0: usize, d1: usize): void {
+    if (ASC_FEATURE_SIMD) {
+      const bytes = changetype<usize>(this.rk) + <usize>ROUND_KEY_BYTES_AT;
+      encryptBlockVperm(bytes, s0, d0);
+      encryptBlockVperm(bytes, s1, d1);
+      return;
+    }
     load2(Q32, s0, s1);
     encryptPlanes32(Q32, changetype<usize>(this.rk));
     store2(Q32, d0, d1);

@@ -5,7 +5,8 @@
  * argument can make the module trap or touch memory outside those buffers.
  */
 import { Aes128 } from "./aes";
-import { encryptPlanes32, decryptPlanes32, encryptPlanes128, decryptPlanes128, expandKey, applyStep, roundKeyBytes, load2, store2 } from "./aes-core";
+import { encryptPlanes32, decryptPlanes32, encryptPlanes128, decryptPlanes128, expandKey, applyStep, roundKeyBytes, load2, store2, SCHEDULE_BYTES, ROUND_KEY_BYTES_AT } from "./aes-core";
+import { encryptBlockVperm } from "./aes-vperm";
 import * as fw from "./index";
 import { ctrAt, cbcEncryptAt, cbcDecryptAt, Cmac, ccmCheck, ccmEncryptAt, ccmDecryptAt, kdfCmacCounterAt, KDF_MAX_BITS } from "./modes";
 import { Sha256, HmacState, hkdfSha256At, HKDF_MAX_BYTES } from "./sha256";
@@ -175,7 +176,7 @@ export function ctEqual(len: i32): i32 {
 }
 
 const CORE_STATE: usize = memory.data(128, 16);
-const CORE_KEYS: usize = memory.data(704, 16);
+const CORE_KEYS: usize = memory.data(SCHEDULE_BYTES, 16);
 
 /**
  * The AES core on fixed scratch buffers, exported so test/crypto/constant-time.test.ts can find
@@ -189,6 +190,8 @@ export function coreEncrypt32(): void { encryptPlanes32(CORE_STATE, CORE_KEYS); 
 export function coreDecrypt32(): void { decryptPlanes32(CORE_STATE, CORE_KEYS); }
 /** The 8-block SIMD cipher (§5.1) on CORE_STATE; no-op in the scalar build. */
 export function coreEncrypt128(): void { encryptPlanes128(CORE_STATE, CORE_KEYS); }
+/** The single-block vector-permute cipher of the SIMD build on CORE_STATE; no-op in the scalar build. */
+export function coreEncryptVperm(): void { encryptBlockVperm(CORE_KEYS + <usize>ROUND_KEY_BYTES_AT, CORE_STATE, CORE_STATE); }
 /** The 8-block SIMD inverse cipher (§5.3) on CORE_STATE; no-op in the scalar build. */
 export function coreDecrypt128(): void { decryptPlanes128(CORE_STATE, CORE_KEYS); }
 

@@ -256,12 +256,18 @@ function ccmWipe(): void {
 
 /**
  * CCM generation-encryption (SP 800-38C §6.1) of len bytes at p in place; writes the tagLen-byte
- * tag at tag. Parameters must have passed ccmCheck. Each payload block's CBC-MAC step and CTR
- * step share one pass of the 2-block core.
+ * tag at tag. Parameters must have passed ccmCheck. In the scalar build each payload block's
+ * CBC-MAC step and CTR step share one pass of the 2-block core.
  */
 export function ccmEncryptAt(aes: Aes128, nonce: usize, nonceLen: i32, aad: usize, aadLen: i32, p: usize, len: i32, tag: usize, tagLen: i32): void {
   ccmStart(aes, nonce, nonceLen, aad, aadLen, len, tagLen);
-  for (let at = 0; at < len; at += 16) {
+  if (ASC_FEATURE_SIMD) {
+    // Single blocks go through the vector-permute core here, so the CBC-MAC runs alone and the
+    // CTR pass takes the 8-block bitsliced core.
+    macPayload(aes, p, len);
+    ctrAt(aes, CCM_CTR, p, len);
+  }
+  for (let at = 0; !ASC_FEATURE_SIMD && at < len; at += 16) {
     const n = min(16, len - at);
     const block = p + <usize>at;
     xorInto(CCM_X, block, n);
