@@ -1,7 +1,8 @@
 /**
- * AES-128 (FIPS 197) over the bitsliced core in aes-core.ts: the keyed object, single blocks and
- * the bulk paths the modes use. In the SIMD build, runs of 8 blocks go through the v128 core; the
- * rest (and everything in the scalar build) through the 2-block u32 core.
+ * AES-128 (FIPS 197) over the constant-time cores: the keyed object, single blocks and the bulk
+ * paths the modes use. Scalar build: everything through the 2-block bitsliced core (aes-core.ts).
+ * SIMD build: runs of 8 blocks through the v128 bitsliced core, single encryptions (the serial
+ * modes) through the vector-permute core (aes-vperm.ts), the rest through the 2-block core.
  */
 import { BlockCipher } from "../../protocol/blockcipher";
 import { encryptPlanes32, decryptPlanes32, encryptPlanes128, decryptPlanes128, load2, store2, load8, store8, expandKey, SCHEDULE_BYTES, ROUND_KEY_BYTES_AT } from "./aes-core";
