@@ -19,7 +19,7 @@ import {
   READER_VENDOR, MFG_CARD_STATUS, MFG_CARD_CONNECT, MFG_CARD_APDU, MFG_CARD_OFF, MFG_REPLY_HEADER, MFG_STATUS_FIXED,
   CARD_EVENT_FORMAT, CARD_EVENT_INSERTED, CARD_EVENT_REMOVED, ERR_READER_BAD_COMMAND, ERR_READER_NO_CARD, ERR_READER_NOT_CONNECTED,
   writeReplyHeader,
-} from "./mfg";
+} from "../../protocol/service/reader";
 
 /** Light bits (spec §2.7): green = card connected and ready, amber = card busy, red = last exchange failed. */
 export const LIGHT_GREEN: i32 = 1;

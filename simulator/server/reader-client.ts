@@ -11,7 +11,7 @@ import { cardErrorName } from "../../protocol/card/errors.ts";
 import {
   READER_VENDOR, MFG_CARD_STATUS, MFG_CARD_CONNECT, MFG_CARD_APDU, MFG_REPLY_BIT, MFG_REPLY_HEADER, MFG_STATUS_FIXED,
   CARD_EVENT_INSERTED, ERR_READER_NO_CARD, replyStatus, readerErrorName,
-} from "../../firmware/reader/mfg.ts";
+} from "../../protocol/service/reader.ts";
 import type { Transmit } from "./card-channel.ts";
 
 /** A reader-side failure: `code` is the reader's status (protocol/spec/reader.md §2.8). */

@@ -8,12 +8,12 @@ import { OsdpLed } from "../../protocol/osdp/commands.ts";
 import { POLL_IDLE, POLL_CARD } from "../../firmware/services/osdp/handler.ts";
 import {
   MFG_CARD_STATUS, MFG_CARD_CONNECT, MFG_CARD_APDU, MFG_CARD_OFF, replyStatus, ERR_READER_BAD_COMMAND, ERR_READER_NO_CARD, ERR_READER_NOT_CONNECTED,
-} from "../../firmware/reader/mfg.ts";
+} from "../../protocol/service/reader.ts";
 import { LIGHT_GREEN, LIGHT_AMBER } from "../../firmware/reader/reader.ts";
 import { Rng } from "../support/rng.ts";
 import fc from "fast-check";
 import { OsdpVendorData } from "../../protocol/osdp/payload.ts";
-import { READER_VENDOR } from "../../firmware/reader/mfg.ts";
+import { READER_VENDOR } from "../../protocol/service/reader.ts";
 import { seedWorld } from "../server/fixture.ts";
 import { newCard, lockboxWrites, nextChallenge, type TestRecord } from "../server/cards.ts";
 import { readerWith, mfg, viaReader } from "./slot.ts";

@@ -4,7 +4,7 @@
  * `transmit` that relays one APDU through the reader's MFG APDU command, as the host tool does.
  */
 import { Reader, type ReaderBoard } from "../../firmware/reader/reader.ts";
-import { READER_VENDOR, MFG_CARD_APDU, replyStatus, MFG_REPLY_HEADER } from "../../firmware/reader/mfg.ts";
+import { READER_VENDOR, MFG_CARD_APDU, replyStatus, MFG_REPLY_HEADER } from "../../protocol/service/reader.ts";
 import { OsdpVendorData } from "../../protocol/osdp/payload.ts";
 import { LoopbackCardPort, type LineNoise } from "../../simulator/card/t1-port.ts";
 import type { Card } from "../../simulator/card/card.ts";
