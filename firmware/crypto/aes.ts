@@ -130,10 +130,15 @@ export class Aes128 implements BlockCipher {
       decryptPlanes128(Q128, changetype<usize>(this.rk));
       store8(Q128, dst);
     } else {
-      load2(Q32, src, src + 16);
-      decryptPlanes32(Q32, changetype<usize>(this.rk));
-      store2(Q32, dst, dst + 16);
+      this.decrypt2At(src, dst);
     }
+  }
+
+  /** Two consecutive blocks at src decrypted into dst (may be equal) in one pass of the 2-block core. */
+  decrypt2At(src: usize, dst: usize): void {
+    load2(Q32, src, src + 16);
+    decryptPlanes32(Q32, changetype<usize>(this.rk));
+    store2(Q32, dst, dst + 16);
   }
 
   /** ECB over len bytes at p, in place; len a multiple of 16 (the caller checks). */
@@ -143,6 +148,7 @@ export class Aes128 implements BlockCipher {
       if (decrypt) this.decryptWideAt(p + <usize>at, p + <usize>at);
       else this.encryptWideAt(p + <usize>at, p + <usize>at);
     }
+    for (; decrypt && at + 32 <= len; at += 32) this.decrypt2At(p + <usize>at, p + <usize>at);
     for (; at < len; at += 16) {
       if (decrypt) this.decryptAt(p + <usize>at, p + <usize>at);
       else this.encryptAt(p + <usize>at, p + <usize>at);

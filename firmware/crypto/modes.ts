@@ -75,6 +75,14 @@ export function cbcDecryptAt(aes: Aes128, chain: usize, p: usize, len: i32): voi
     xorInto(run + 16, SAVED, WIDE_BYTES - 16);
     memory.copy(chain, SAVED + <usize>(WIDE_BYTES - 16), 16);
   }
+  for (; at + 32 <= len; at += 32) {
+    const pair = p + <usize>at;
+    memory.copy(SAVED, pair, 32);
+    aes.decrypt2At(pair, pair);
+    xorInto(pair, chain, 16);
+    xorInto(pair + 16, SAVED, 16);
+    memory.copy(chain, SAVED + 16, 16);
+  }
   for (; at < len; at += 16) {
     const block = p + <usize>at;
     memory.copy(SAVED, block, 16);
