@@ -389,7 +389,8 @@ function subWord(x: u32): u32 {
 
 /**
  * Bytes of an expanded key: two sets of 11 round keys as 8 u32 planes (encryption, decryption),
- * and in the SIMD build the 176 round-key bytes of FIPS 197 §5.2 for aes-vperm.ts.
+ * and in the SIMD build the 176 round-key bytes of FIPS 197 §5.2 for aes-vperm.ts (keys 1..10
+ * xor 0x63: the S-box constant, which that core adds through the key).
  */
 export const SCHEDULE_BYTES: i32 = ASC_FEATURE_SIMD ? 880 : 704;
 /** Offset of the round-key bytes in the SIMD build's schedule. */
@@ -429,7 +430,10 @@ export function expandKey(key: usize, rk: usize): void {
       store<u32>(planes + <usize>(352 + i * 4), y);
     }
   }
-  if (ASC_FEATURE_SIMD) memory.copy(rk + <usize>ROUND_KEY_BYTES_AT, KEY_WORDS, 176);
+  if (ASC_FEATURE_SIMD) {
+    memory.copy(rk + <usize>ROUND_KEY_BYTES_AT, KEY_WORDS, 16);
+    for (let i = 16; i < 176; i += 4) store<u32>(rk + <usize>(ROUND_KEY_BYTES_AT + i), load<u32>(KEY_WORDS + <usize>i) ^ 0x63636363);
+  }
   memory.fill(KEY_WORDS, 0, 176);
   memory.fill(KEY_PLANES, 0, 32);
 }

@@ -7,7 +7,9 @@
  * SubBytes inverts in GF(2^8) represented as the tower GF(16)[Y]/(Y^2 + Y + 8), GF(16) =
  * GF(2)[z]/(z^4 + z + 1): a byte x maps linearly to a.Y + b (beta = 0x20 is a root of the AES
  * polynomial there), its inverse is (a.Y + (a ^ b)) / D with D = 8a^2 ^ ab ^ b^2, the products are
- * exp(log + log) in GF(16), and the affine map of FIPS 197 §5.1.1 is folded into the map back.
+ * exp(log + log) in GF(16), and the map back is composed with the last exp and the linear part of
+ * the affine map of FIPS 197 §5.1.1. Its constant 0x63 passes unchanged through ShiftRows and
+ * MixColumns (2 ^ 3 ^ 1 ^ 1 = 1), so the key schedule adds it to round keys 1..10 instead.
  * Every lookup is an i8x16.swizzle into a 16-byte constant held in a register, so no memory
  * address and no branch depends on key or data; an index >= 16 (log 0 = 0x40) yields 0, which
  * makes 0 its own inverse. ShiftRows and the row rotations of MixColumns are constant shuffles.
@@ -15,7 +17,10 @@
  * inputs (the FIPS 197 vectors and the differential tests check the whole cipher).
  */
 
-/** Encrypts the block at src into dst (may be equal) with the 11 byte round keys at rkBytes (§5.1). */
+/**
+ * Encrypts the block at src into dst (may be equal) with the 11 byte round keys at rkBytes
+ * (§5.1), keys 1..10 stored xor 0x63 (aes-core.ts expandKey).
+ */
 export function encryptBlockVperm(rkBytes: usize, src: usize, dst: usize): void {
   if (!ASC_FEATURE_SIMD) return;
   const inLo = i8x16(0x00, 0x01, 0x20, 0x21, 0x46, 0x47, 0x66, 0x67, 0x4c, 0x4d, 0x6c, 0x6d, 0x0a, 0x0b, 0x2a, 0x2b);
@@ -25,15 +30,16 @@ export function encryptBlockVperm(rkBytes: usize, src: usize, dst: usize): void 
   const sqNu = i8x16(0x00, 0x08, 0x06, 0x0e, 0x0b, 0x03, 0x0d, 0x05, 0x0a, 0x02, 0x0c, 0x04, 0x01, 0x09, 0x07, 0x0f);
   const sq = i8x16(0x00, 0x01, 0x04, 0x05, 0x03, 0x02, 0x07, 0x06, 0x0c, 0x0d, 0x08, 0x09, 0x0f, 0x0e, 0x0b, 0x0a);
   const logInv = i8x16(0x40, 0x00, 0x0e, 0x0b, 0x0d, 0x07, 0x0a, 0x05, 0x0c, 0x01, 0x06, 0x08, 0x09, 0x02, 0x04, 0x03);
-  const outLo = i8x16(0x63, 0x7c, <i8>0xd1, <i8>0xce, <i8>0xc8, <i8>0xd7, 0x7a, 0x65, 0x55, 0x4a, <i8>0xe7, <i8>0xf8, <i8>0xfe, <i8>0xe1, 0x4c, 0x53);
-  const outHi = i8x16(0x00, 0x52, 0x3e, 0x6c, 0x65, 0x37, 0x5b, 0x09, 0x60, 0x32, 0x5e, 0x0c, 0x05, 0x57, 0x3b, 0x69);
+  const outExpLo = i8x16(0x1f, <i8>0xb2, <i8>0xab, 0x36, <i8>0xad, 0x19, <i8>0x9d, <i8>0x9b, <i8>0xb4, <i8>0x84, 0x06, 0x2f, 0x30, <i8>0x82, 0x29, 0x00);
+  const outExpHi = i8x16(0x52, 0x3e, 0x65, 0x60, 0x6c, 0x5b, 0x05, 0x0c, 0x37, 0x5e, 0x09, 0x3b, 0x69, 0x57, 0x32, 0x00);
   const nibble = i8x16.splat(0x0f);
   const fifteen = i8x16.splat(15);
   const poly = i8x16.splat(0x1b);
 
   let v = v128.xor(v128.load(src), v128.load(rkBytes));
   for (let r = 1; r <= 10; r++) {
-    // SubBytes (§5.1.1): into the tower field, invert, out through the affine map.
+    // SubBytes (§5.1.1) without its constant: into the tower field, invert, and out through
+    // exp composed with the linear part of the affine map.
     const t = v128.xor(i8x16.swizzle(inLo, v128.and(v, nibble)), i8x16.swizzle(inHi, i8x16.shr_u(v, 4)));
     const a = i8x16.shr_u(t, 4), b = v128.and(t, nibble);
     const la = i8x16.swizzle(logT, a), lb = i8x16.swizzle(logT, b);
@@ -43,9 +49,8 @@ export function encryptBlockVperm(rkBytes: usize, src: usize, dst: usize): void 
     const li = i8x16.swizzle(logInv, d);
     const sumHi = i8x16.add(la, li);
     const sumLo = i8x16.add(i8x16.swizzle(logT, v128.xor(a, b)), li);
-    const hi = i8x16.swizzle(expT, i8x16.min_u(sumHi, i8x16.sub(sumHi, fifteen)));
-    const lo = i8x16.swizzle(expT, i8x16.min_u(sumLo, i8x16.sub(sumLo, fifteen)));
-    const sub = v128.xor(i8x16.swizzle(outLo, lo), i8x16.swizzle(outHi, hi));
+    const sub = v128.xor(i8x16.swizzle(outExpLo, i8x16.min_u(sumLo, i8x16.sub(sumLo, fifteen))),
+      i8x16.swizzle(outExpHi, i8x16.min_u(sumHi, i8x16.sub(sumHi, fifteen))));
     // ShiftRows (§5.1.2): byte 4c+r takes byte 4((c+r) mod 4)+r.
     const s = i8x16.shuffle(sub, sub, 0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11);
     const k = v128.load(rkBytes + <usize>(r * 16));
@@ -58,7 +63,7 @@ export function encryptBlockVperm(rkBytes: usize, src: usize, dst: usize): void 
       const s3 = i8x16.shuffle(s, s, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14);
       const x = v128.xor(s, s1);
       const twice = v128.xor(i8x16.shl(x, 1), v128.and(i8x16.shr_s(x, 7), poly));
-      v = v128.xor(v128.xor(v128.xor(twice, s1), v128.xor(s2, s3)), k);
+      v = v128.xor(twice, v128.xor(v128.xor(s1, s2), v128.xor(s3, k)));
     }
   }
   v128.store(dst, v);
