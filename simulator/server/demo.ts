@@ -9,6 +9,7 @@ import type { Database } from "better-sqlite3";
 import { randomBytes } from "node:crypto";
 import { SerialPort } from "serialport";
 import { SimAssociation, contactsOf, type CardHolder } from "../world/association.ts";
+import type { ScenarioWorld } from "../world/scenario.ts";
 import { SimLockbox } from "../world/lockbox.ts";
 import { DeviceHost } from "../host/host.ts";
 import { Flash } from "../host/flash.ts";
@@ -25,11 +26,17 @@ import { deviceId } from "./records.ts";
 /** Where the reader firmware is built. */
 export const READER_WASM = "build/reader.wasm";
 
+/** An association's CARS limits (DESIGN.md §2 "CARS code"); the store's defaults when absent. */
+export interface CarsLimitsSetting {
+  perMonth: number;
+  consecutiveDays: number;
+}
+
 /** Registers a simulated association and its master keys in the store (as the admin would). */
-export function registerSimAssociation(db: Database, assoc: SimAssociation, id: string, name: string, tzRule: string, renewalDays: number): void {
-  db.prepare(`INSERT INTO associations (id, name, renewal_period_days, tz_rule, card_id, key_card_auth, key_server, key_audit, key_cars, key_denylist, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
-    .run(id, name, renewalDays, tzRule, assoc.id, assoc.cardAuthMaster, assoc.serverMaster, assoc.auditMaster, assoc.carsKey(), assoc.denylistKey(), new Date().toISOString());
+export function registerSimAssociation(db: Database, assoc: SimAssociation, id: string, name: string, tzRule: string, renewalDays: number, cars: CarsLimitsSetting = { perMonth: 3, consecutiveDays: 2 }): void {
+  db.prepare(`INSERT INTO associations (id, name, renewal_period_days, tz_rule, cars_monthly_limit, cars_consecutive_day_limit, card_id, key_card_auth, key_server, key_audit, key_cars, key_denylist, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+    .run(id, name, renewalDays, tzRule, cars.perMonth, cars.consecutiveDays, assoc.id, assoc.cardAuthMaster, assoc.serverMaster, assoc.auditMaster, assoc.carsKey(), assoc.denylistKey(), new Date().toISOString());
 }
 
 /** Registers the member and the card of a simulated card holder (the card was issued by the world). */
@@ -43,6 +50,43 @@ export function registerHolder(db: Database, associationId: string, holder: Card
   db.prepare(`INSERT INTO cards (serial, association_id, member_id, status, expires_at, issued_at, pin_salt, pin_verifier, issue_counter)
     VALUES (?, ?, ?, 'active', ?, ?, ?, ?, 1) ON CONFLICT (serial) DO NOTHING`)
     .run(deviceId(holder.serial), associationId, member.id, new Date(expiryUtc * 1000).toISOString(), now, salt, pinVerifier(holder.pin, salt));
+}
+
+/** Registers a lockbox and puts it on a listing (ListingId `listingId`), creating the listing, as an import and the listing agent would. */
+export function registerBoxOnListing(db: Database, associationId: string, lockboxId: number, listingId: string, utc: number): void {
+  const now = new Date().toISOString();
+  db.prepare(`INSERT INTO listings (association_id, listing_key, listing_id, standard_status, created_at, updated_at) VALUES (?, ?, ?, 'Active', ?, ?)
+    ON CONFLICT (association_id, listing_key) DO NOTHING`).run(associationId, `LK-${listingId}`, listingId, now, now);
+  registerLockbox(db, deviceId(lockboxId), associationId, utc);
+  db.prepare("UPDATE lockboxes SET listing_id = (SELECT id FROM listings WHERE association_id = ? AND listing_id = ?) WHERE id = ?").run(associationId, listingId, deviceId(lockboxId));
+}
+
+/** Days a renewal extends a card of the demonstration associations. */
+export const DEMO_RENEWAL_DAYS = 30;
+
+/**
+ * Registers a scenario world (simulator/world/scenario.ts) in the store: its association with the
+ * world's master keys, TZ rule and CARS limits, the member and card of every person of that
+ * association (people of other associations belong to other servers), its lockboxes and their
+ * listings. Returns the association id in the store.
+ */
+export function registerWorld(db: Database, world: ScenarioWorld): string {
+  const s = world.scenario;
+  const id = `assoc-${s.association.id}`;
+  const start = Date.parse(s.start) / 1000;
+  db.transaction(() => {
+    registerSimAssociation(db, world.assoc, id, `Association ${s.association.id}`, s.association.tz ?? "UTC0", DEMO_RENEWAL_DAYS, {
+      perMonth: s.association.carsPerMonth ?? 3, consecutiveDays: s.association.carsConsecutiveDays ?? 2,
+    });
+    for (const p of s.people) {
+      if ((p.association ?? s.association.id) === s.association.id) registerHolder(db, id, world.people.get(p.name)!, start + Math.round(p.expiresInDays * 86400));
+    }
+    for (const b of s.lockboxes) {
+      if (b.listing !== undefined) registerBoxOnListing(db, id, b.id, b.listing, start);
+      else registerLockbox(db, deviceId(b.id), id, start);
+    }
+  })();
+  return id;
 }
 
 /** A reader running build/reader.wasm with `holder`'s card in its slot and its UART on a PTY. */
@@ -81,11 +125,7 @@ export async function runRenewalDemo(dbPath: string, say: (line: string) => void
     registerSimAssociation(db, assoc, associationId, "Demo Board of REALTORS", "CST6CDT,M3.2.0,M11.1.0", 30);
     const holder = assoc.issue("Ann Agent", 0x00a11ce5, "2580", utc + 7 * 86400);
     registerHolder(db, associationId, holder, utc + 7 * 86400);
-    const now = new Date().toISOString();
-    db.prepare(`INSERT INTO listings (association_id, listing_key, listing_id, standard_status, created_at, updated_at) VALUES (?, 'LK-1001', ?, 'Active', ?, ?)
-      ON CONFLICT (association_id, listing_key) DO NOTHING`).run(associationId, listingId, now, now);
-    registerLockbox(db, deviceId(0x1e240), associationId, utc);
-    db.prepare("UPDATE lockboxes SET listing_id = (SELECT id FROM listings WHERE association_id = ? AND listing_id = ?) WHERE id = ?").run(associationId, listingId, deviceId(0x1e240));
+    registerBoxOnListing(db, associationId, 0x1e240, listingId, utc);
     say(`server on ${srv.url} (store ${dbPath}); association ${associationId}, lockbox 0001e240 on listing ${listingId}`);
 
     const box = new SimLockbox(assoc, { lockboxId: 0x1e240, utc });

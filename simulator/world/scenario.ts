@@ -47,6 +47,9 @@ export interface ScenarioStep {
   wait?: number;
 }
 
+/** `renewal`: who renews at a card reader after the narration (`lockbox start`, spec §8). */
+export interface RenewalPart { who: string }
+
 /** A scenario file (spec lockbox.md §8). */
 export interface Scenario {
   title: string;
@@ -55,8 +58,35 @@ export interface Scenario {
   /** `tz`: POSIX TZ rule of the narration's local times (default UTC; a staged rule replaces it). */
   association: { id: number; tz?: string; carsPerMonth?: number; carsConsecutiveDays?: number };
   people: ScenarioPerson[];
-  lockboxes: { id: number; name?: string; journalSectors?: number }[];
+  /** `listing`: the ListingId the back end has the box on from the start (`lockbox start`). */
+  lockboxes: { id: number; name?: string; journalSectors?: number; listing?: string }[];
   steps: ScenarioStep[];
+  renewal?: RenewalPart;
+}
+
+/** What one visit did: the outcome and the last audit record the lockbox wrote for it. */
+export interface VisitOutcome {
+  who: string;
+  lockbox: number;
+  outcome: Expectation;
+  /** Lockbox sequence and UTC of that record (0 when the box wrote none). */
+  sequence: number;
+  utc: number;
+}
+
+/** Where CARS codes come from when not from the association's key directly (`lockbox start`: the server). */
+export interface CarsIssuer {
+  /** Shown in the narration, e.g. "POST /api/cars". */
+  label: string;
+  /** Today's code for the card, or throws with the refusal. */
+  issue(holder: CardHolder, utc: number): Promise<string>;
+}
+
+/** A CarsIssuer's answer for one step: the code, or the refusal. */
+interface IssuedCode {
+  code?: string;
+  refused?: string;
+  label: string;
 }
 
 /** One narrated line; `failed` marks an expectation that did not hold. */
@@ -90,6 +120,14 @@ export function validateScenario(s: Scenario): Scenario {
     if (!Number.isInteger(p.serial) || typeof p.pin !== "string" || !Number.isFinite(p.expiresInDays)) fail(`person '${p.name}' needs serial, pin and expiresInDays`);
   }
   const boxes = new Set(s.lockboxes.map((b) => b.id));
+  for (const b of s.lockboxes) {
+    if (b.listing !== undefined && (typeof b.listing !== "string" || b.listing.length === 0)) fail(`lockbox ${b.id}: 'listing' must be a non-empty string`);
+  }
+  if (s.renewal !== undefined) {
+    const who = s.people.find((p) => p.name === s.renewal?.who);
+    if (!who) fail(`renewal: no person '${s.renewal.who}'`);
+    else if ((who.association ?? s.association.id) !== s.association.id) fail(`renewal: '${who.name}' is not of association ${s.association.id}`);
+  }
   s.steps.forEach((step, i) => {
     const keys = Object.keys(step);
     const unknown = keys.filter((k) => !STEP_KEYS.includes(k));
@@ -147,6 +185,7 @@ export class ScenarioWorld {
   readonly people = new Map<string, CardHolder & { associationId: number }>();
   readonly boxes = new Map<number, SimLockbox & { label: string }>();
   readonly lines: NarrationLine[] = [];
+  readonly visits: VisitOutcome[] = [];
   private readonly others = new Map<number, SimAssociation>();
   private tz = new TzRule();
 
@@ -179,12 +218,13 @@ export class ScenarioWorld {
     }
   }
 
-  private now(): number {
+  /** UTC now by the first box's RTC: the world's clock. */
+  utc(): number {
     return this.boxes.values().next().value?.utc() ?? Date.parse(this.scenario.start) / 1000;
   }
 
   private say(text: string, failed = false): void {
-    const line: NarrationLine = { at: this.now(), text, failed: failed || undefined };
+    const line: NarrationLine = { at: this.utc(), text, failed: failed || undefined };
     this.lines.push(line);
     this.onLine?.(line);
   }
@@ -238,16 +278,24 @@ export class ScenarioWorld {
     }
     const reasonOk = v.reason === undefined || (last !== undefined && reasonName(last.record.reason) === v.reason);
     const ok = (v.expect === undefined || v.expect === outcome) && reasonOk;
+    this.visits.push({ who: v.who, lockbox: v.lockbox, outcome, sequence: last?.record.sequence ?? 0, utc: last?.record.utc ?? 0 });
     this.say(`${v.who} ${what} at ${box.label}: ${text}${ok ? "" : `  ✗ expected ${v.expect}${v.reason ? ` (${v.reason})` : ""}`}`, !ok);
   }
 
-  private cars(c: CarsStep): void {
+  /** `issued`: the code from a CarsIssuer, or its refusal; absent: computed under the association's key. */
+  private cars(c: CarsStep, issued?: IssuedCode): void {
     const who = this.person(c.who);
     const box = this.box(c.lockbox);
-    const auth = this.assoc.readAuthorization(who);
-    const day = localDay(this.tz, box.utc() >>> 0);
-    const code = this.assoc.carsCode(who.serial, day, auth.carsLastSequence + 1);
-    this.say(`${c.who} asks the back end for a CARS code (card ${who.serial}, PIN): ${code}`);
+    if (issued?.refused !== undefined) {
+      this.say(`${c.who} asks the back end for a CARS code (${issued.label}): refused, ${issued.refused}`, c.expect !== undefined);
+      return;
+    }
+    let code = issued?.code;
+    if (code === undefined) {
+      const auth = this.assoc.readAuthorization(who);
+      code = this.assoc.carsCode(who.serial, localDay(this.tz, box.utc() >>> 0), auth.carsLastSequence + 1);
+    }
+    this.say(`${c.who} asks the back end for a CARS code (card ${who.serial}, PIN${issued ? `; ${issued.label}` : ""}): ${code}`);
     const visit: VisitStep = { who: c.who, lockbox: c.lockbox, keys: `F0${code}E${c.then ?? ""}`, expect: c.expect };
     this.visit(visit, c.then ? "keys FUNC 0 and the code, then the PIN" : "keys FUNC 0 and the code");
   }
@@ -276,25 +324,51 @@ export class ScenarioWorld {
   }
 
   private denylist(d: DenylistStep): void {
-    const entries = d.revoke.map((n): [number, number] => [this.person(n).serial, this.now() + 30 * 86400]);
+    const entries = d.revoke.map((n): [number, number] => [this.person(n).serial, this.utc() + 30 * 86400]);
     this.assoc.pushDenylist(this.person(d.by), d.version, entries);
     this.say(`The back end revokes ${d.revoke.join(", ")}; ${d.by}'s card carries denylist v${d.version} to the boxes it visits.`);
+  }
+
+  private step(step: ScenarioStep, issued?: IssuedCode): void {
+    if (step.say) this.say(step.say);
+    if (step.stage) this.stage(step.stage);
+    if (step.visit) this.visit(step.visit, `inserts the card and keys ${step.visit.keys.replace(/F/g, " FUNC ").replace(/E/g, " ENT").trim()}`);
+    if (step.cars) this.cars(step.cars, issued);
+    if (step.denylist) this.denylist(step.denylist);
+    if (step.wait) {
+      for (const b of this.boxes.values()) b.host.advance(step.wait * 60_000);
+      this.say(`… ${step.wait} minutes pass.`);
+    }
+  }
+
+  private failures(): number {
+    return this.lines.filter((l) => l.failed).length;
   }
 
   /** Runs every step; returns the number of expectations that failed. */
   run(): number {
     this.say(this.scenario.title);
+    for (const step of this.scenario.steps) this.step(step);
+    return this.failures();
+  }
+
+  /**
+   * Runs every step with the CARS codes from `issuer` (asked at the start of the step that keys
+   * one, at the world's time); returns the number of expectations that failed.
+   */
+  async runWith(issuer: CarsIssuer): Promise<number> {
+    this.say(this.scenario.title);
     for (const step of this.scenario.steps) {
-      if (step.say) this.say(step.say);
-      if (step.stage) this.stage(step.stage);
-      if (step.visit) this.visit(step.visit, `inserts the card and keys ${step.visit.keys.replace(/F/g, " FUNC ").replace(/E/g, " ENT").trim()}`);
-      if (step.cars) this.cars(step.cars);
-      if (step.denylist) this.denylist(step.denylist);
-      if (step.wait) {
-        for (const b of this.boxes.values()) b.host.advance(step.wait * 60_000);
-        this.say(`… ${step.wait} minutes pass.`);
+      let issued: IssuedCode | undefined;
+      if (step.cars) {
+        try {
+          issued = { code: await issuer.issue(this.person(step.cars.who), this.utc()), label: issuer.label };
+        } catch (e) {
+          issued = { refused: (e as Error).message, label: issuer.label };
+        }
       }
+      this.step(step, issued);
     }
-    return this.lines.filter((l) => l.failed).length;
+    return this.failures();
   }
 }

@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command, UsageError, EXIT_OK, EXIT_FAILED, EXIT_UNAVAILABLE } from "../lib/command.ts";
+import type { ScenarioWorld, NarrationLine } from "../../simulator/world/scenario.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** The demonstration scenario `npm start` narrates. */
@@ -30,61 +31,108 @@ Options:
 
 Exit codes: 0 every expectation held, 1 some did not, 2 bad command line or scenario file, 3 socat missing.`;
 
-/** Builds build/lockbox.wasm when a source is newer (tools/build.ts decides). */
-function buildIfStale(): void {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "tools", "build.ts"), "lockbox"], { stdio: ["ignore", 2, 2], cwd: root });
-  if (r.status !== 0) throw new Error("building build/lockbox.wasm failed");
+/** Builds the named wasm targets (asconfig.json) when a source is newer (tools/build.ts decides). */
+export function buildIfStale(targets: string[]): void {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "tools", "build.ts"), ...targets], { stdio: ["ignore", 2, 2], cwd: root });
+  if (r.status !== 0) throw new Error(`building ${targets.map((t) => `build/${t}.wasm`).join(" and ")} failed`);
 }
 
-/** Runs `lockbox sim` (also `lockbox start`); resolves to the exit code. */
-export async function runSim(argv: string[], defaults: { once?: boolean } = {}): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { seed: { type: "string", default: "1" }, realtime: { type: "boolean", default: false }, once: { type: "boolean", default: false }, json: { type: "boolean", default: false }, "no-build": { type: "boolean", default: false } },
-    allowPositionals: true,
-  });
-  const seed = Number(values.seed);
+/** The options `lockbox sim` and `lockbox start` share, for node:util parseArgs. */
+export const WORLD_OPTIONS = {
+  seed: { type: "string", default: "1" },
+  realtime: { type: "boolean", default: false },
+  once: { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+  "no-build": { type: "boolean", default: false },
+} as const;
+
+/** Checks --seed; returns it. */
+export function seedOption(text: string): number {
+  const seed = Number(text);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError("--seed must be an integer 0..4294967295");
-  if (positionals.length > 1) throw new UsageError("at most one scenario file");
-  if (!values["no-build"]) buildIfStale();
+  return seed;
+}
+
+/** Prints one narrated line: `[local time] text`, or a JSON object {"at","text","failed"} with --json. */
+export function printLine(world: ScenarioWorld, line: NarrationLine, json: boolean): void {
+  if (json) console.log(JSON.stringify({ at: new Date(line.at * 1000).toISOString(), text: line.text, failed: line.failed ?? false }));
+  else console.log(`[${world.clock(line.at)}] ${line.failed ? "✗ " : ""}${line.text}`);
+}
+
+/** Loads a scenario (a malformed file is a usage error) and builds its world, narrating to stdout. */
+export async function narratedWorld(path: string, seed: number, json: boolean): Promise<ScenarioWorld> {
   const { ScenarioWorld, loadScenario, ScenarioError } = await import("../../simulator/world/scenario.ts");
-  const { PtyUart, socatAvailable } = await import("../../simulator/host/uart.ts");
-  const { runInRealTime } = await import("../../simulator/host/realtime.ts");
   let scenario;
   try {
-    scenario = loadScenario(positionals[0] ?? DEFAULT_SCENARIO);
+    scenario = loadScenario(path);
   } catch (e) {
     if (e instanceof ScenarioError) throw new UsageError(`scenario: ${e.message}`);
     throw e;
   }
-  const json = values.json;
-  const world = new ScenarioWorld(scenario, seed, (line) => {
-    if (json) console.log(JSON.stringify({ at: new Date(line.at * 1000).toISOString(), text: line.text, failed: line.failed ?? false }));
-    else console.log(`[${world.clock(line.at)}] ${line.failed ? "✗ " : ""}${line.text}`);
-  });
-  const failed = world.run();
-  if (!json) console.log(failed === 0 ? "\nEvery expectation of the scenario held." : `\n${failed} expectation(s) did not hold.`);
-  const code = failed === 0 ? EXIT_OK : EXIT_FAILED;
-  if (values.once || defaults.once || !process.stdin.isTTY) return code;
+  const world: ScenarioWorld = new ScenarioWorld(scenario, seed, (line) => printLine(world, line, json));
+  return world;
+}
 
-  if (!socatAvailable()) {
-    console.error("socat is not installed (Debian package 'socat'): the service ports cannot be offered on pseudo-terminals.");
-    return EXIT_UNAVAILABLE;
-  }
+/** A lockbox's service port offered on a PTY. */
+export interface ServicePort {
+  lockbox: number;
+  pty: string;
+  scbk: string;
+}
+
+/**
+ * Offers every lockbox's OSDP service port on a PTY (socat must be installed), printing each path;
+ * returns the ports and the function that closes them.
+ */
+export async function serveLockboxPorts(world: ScenarioWorld, json: boolean): Promise<{ ports: ServicePort[]; close(): void }> {
+  const { PtyUart } = await import("../../simulator/host/uart.ts");
   const ptys: InstanceType<typeof PtyUart>[] = [];
+  const ports: ServicePort[] = [];
   for (const [id, box] of world.boxes) {
     const pty = new PtyUart();
     const path = await pty.open(box.host, box.uart);
     ptys.push(pty);
     const scbk = Buffer.from(box.scbk).toString("hex");
+    ports.push({ lockbox: id, pty: path, scbk });
     if (json) console.log(JSON.stringify({ lockbox: id, pty: path, scbk }));
     else console.log(`${box.label} (lockbox ${id}): OSDP service port on ${path}, address 0, SCBK ${scbk}`);
   }
+  return { ports, close: () => ptys.forEach((p) => p.close()) };
+}
+
+/** Resolves on Ctrl-C (SIGINT) or SIGTERM. */
+export function untilInterrupted(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+}
+
+/** Runs `lockbox sim`; resolves to the exit code. */
+export async function runSim(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: WORLD_OPTIONS, allowPositionals: true });
+  const seed = seedOption(values.seed);
+  if (positionals.length > 1) throw new UsageError("at most one scenario file");
+  if (!values["no-build"]) buildIfStale(["lockbox"]);
+  const { socatAvailable } = await import("../../simulator/host/uart.ts");
+  const { runInRealTime } = await import("../../simulator/host/realtime.ts");
+  const json = values.json;
+  const world = await narratedWorld(positionals[0] ?? DEFAULT_SCENARIO, seed, json);
+  const failed = world.run();
+  if (!json) console.log(failed === 0 ? "\nEvery expectation of the scenario held." : `\n${failed} expectation(s) did not hold.`);
+  const code = failed === 0 ? EXIT_OK : EXIT_FAILED;
+  if (values.once || !process.stdin.isTTY) return code;
+
+  if (!socatAvailable()) {
+    console.error("socat is not installed (Debian package 'socat'): the service ports cannot be offered on pseudo-terminals.");
+    return EXIT_UNAVAILABLE;
+  }
+  const served = await serveLockboxPorts(world, json);
   if (!json) console.log(`Devices running${values.realtime ? " in real time" : ""}; Ctrl-C to stop.`);
   const stop = values.realtime ? runInRealTime([...world.boxes.values()].map((b) => b.host)) : (): void => undefined;
-  await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+  await untilInterrupted();
   stop();
-  for (const p of ptys) p.close();
+  served.close();
   return code;
 }
 

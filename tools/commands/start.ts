@@ -1,19 +1,254 @@
 /**
- * `npm start` (`lockbox start`): the demonstration world — the default scenario of `lockbox sim`
- * narrated, then the lockboxes kept running with their service ports on printed PTY paths until
- * Ctrl-C. Exits by itself when stdin is not a terminal or with --once.
+ * `npm start` (`lockbox start`): the demonstration world of issues 5 and 6 in one process. The
+ * reference server starts on a fresh SQLite store with the world of the default scenario registered
+ * in it (simulator/server/demo.ts registerWorld) and the world's simulated clock as its clock; the
+ * scenario is narrated against the lockbox firmware with its CARS code issued by the server's
+ * `POST /api/cars`; then the scenario's `renewal` agent renews the very card of the narration at a
+ * simulated reader (build/reader.wasm) whose UART is a socat PTY, driven by `lockbox renew` as a
+ * separate process, and the showing is read back from the listing's access log over the HTTP API.
+ * Then the server, the lockbox service ports and the reader keep running until Ctrl-C.
  */
-import type { Command } from "../lib/command.ts";
-import { runSim } from "./sim.ts";
+import { parseArgs } from "node:util";
+import { spawn } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Command, UsageError, EXIT_OK, EXIT_FAILED } from "../lib/command.ts";
+import { DEFAULT_SCENARIO, WORLD_OPTIONS, buildIfStale, narratedWorld, printLine, seedOption, serveLockboxPorts, untilInterrupted, type ServicePort } from "./sim.ts";
+import type { ScenarioWorld, VisitOutcome } from "../../simulator/world/scenario.ts";
+import type { RenewalOutcome } from "../../simulator/server/renewal.ts";
+import type { AccessLogEntry } from "../../simulator/server/admin.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** The `lockbox` command, run as a child process for the renewal exactly as a person would. */
+const LOCKBOX_BIN = join(root, "bin", "lockbox.js");
+/** The demonstration world's store: replaced at every run, since the world starts from its seed. */
+export const DEFAULT_WORLD_DB = "./var/world.db";
+/** Association ids registerWorld gives; a store holding any other is not the demonstration's. */
+const WORLD_ASSOCIATION = /^assoc-\d+$/;
+
+const usage = `Usage: lockbox start [--seed N] [--realtime] [--once] [--json] [--no-build] [--db <path>] [--port <n>]
+
+The demonstration world (what \`npm start\` runs), in this order:
+  1. builds build/lockbox.wasm and build/reader.wasm when stale; starts the reference server
+     (HTTP on 127.0.0.1, printed URL; its clock is the world's simulated clock) on a fresh SQLite
+     store and registers the world in it: association, agents and their cards, lockboxes, listings;
+  2. narrates the scenario (${DEFAULT_SCENARIO.slice(root.length + 1)}) on simulated lockboxes: a
+     showing with card + PIN, an expired card renewed with a CARS code issued by the server, then
+     opening, and refusals with their reasons;
+  3. the showing agent renews that same card at a simulated USB reader whose serial port is a
+     pseudo-terminal (printed), with \`lockbox renew --port <pty> --server <url>\`; the showing is
+     then read back from the listing's access log over the HTTP API;
+  4. keeps the server, the lockboxes' OSDP service ports and the reader running, paths and URL
+     printed, until Ctrl-C.
+
+Options:
+  --seed N     seed of every key, card challenge and random byte (default 1)
+  --realtime   after the narration, lockbox clocks (and the server's) follow the wall clock
+  --once       exit after step 3 (also when stdin is not a terminal)
+  --json       one JSON object per line: narration {"at","text","failed"}, then {"summary":{...}}
+  --no-build   run the .wasm files in build/ as they are
+  --db PATH    SQLite store (default ${DEFAULT_WORLD_DB}); REPLACED at every run; a store with
+               associations other than the demonstration's is refused
+  --port N     HTTP port (default 8080, or a free one when 8080 is taken; 0: a free one)
+
+Without socat (Debian package 'socat') the reader and the service ports cannot be put on
+pseudo-terminals: step 3 is skipped with a message and only the server keeps running.
+
+Exit codes: 0 every expectation held, the renewal uploaded the showing and the access log shows it;
+1 something did not; 2 bad command line or a --db that is not the demonstration's.`;
+
+/** What --json prints last: everything a script needs to check the run or talk to the devices. */
+export interface StartSummary {
+  ok: boolean;
+  seed: number;
+  server: string;
+  db: string;
+  expectationsFailed: number;
+  renewal: { who: string; card: string; readerPort: string; exitCode: number; outcome: RenewalOutcome | null; error: string | null } | { skipped: string };
+  showing: { lockbox: string; sequence: number; at: string; card: string; listing: string | null; inAccessLog: boolean } | null;
+  accessLog: AccessLogEntry[];
+  running: { lockboxes: ServicePort[]; reader: string | null } | null;
+}
+
+function portOption(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${text}`);
+  return port;
+}
+
+/** `port`, or 0 (a free one) when something already listens there. */
+function freePort(port: number): Promise<number> {
+  if (port === 0) return Promise.resolve(0);
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(0));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(port)));
+  });
+}
+
+/** Removes a previous demonstration store and its WAL files; refuses a file that is some other store. */
+async function replaceStore(path: string): Promise<void> {
+  if (!existsSync(path)) return;
+  const { default: Sqlite } = await import("better-sqlite3");
+  let ids: string[];
+  try {
+    const db = new Sqlite(path, { readonly: true, fileMustExist: true });
+    try {
+      ids = db.prepare("SELECT id FROM associations").pluck().all() as string[];
+    } finally {
+      db.close();
+    }
+  } catch (e) {
+    throw new UsageError(`--db ${path} exists and is not a lockbox store (${(e as Error).message}); give another path`);
+  }
+  const foreign = ids.filter((id) => !WORLD_ASSOCIATION.test(id));
+  if (foreign.length > 0) throw new UsageError(`--db ${path} holds association(s) ${foreign.join(", ")}: not the demonstration's store, which is replaced at every run; give another path`);
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
+}
+
+/** Runs `lockbox renew` on the reader's PTY; human mode shows its own output, --json parses it. */
+async function runRenewTool(port: string, server: string, json: boolean, show: (text: string) => void): Promise<{ exitCode: number; outcome: RenewalOutcome | null; error: string | null }> {
+  const args = [LOCKBOX_BIN, "renew", "--port", port, "--server", server, "--wait", "20", ...(json ? ["--json"] : [])];
+  show(`  $ lockbox renew --port ${port} --server ${server}`);
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", json ? "ignore" : "inherit"], cwd: root });
+  let stdout = "";
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  const exitCode = await new Promise<number>((resolve) => child.once("close", (code) => resolve(code ?? EXIT_FAILED)));
+  if (!json) {
+    for (const line of stdout.trim().split("\n")) if (line) show(`  ${line}`);
+    return { exitCode, outcome: null, error: exitCode === 0 ? null : `lockbox renew exited ${exitCode}` };
+  }
+  try {
+    const r = JSON.parse(stdout) as { ok: boolean; outcome?: RenewalOutcome; error?: string; message?: string };
+    return { exitCode, outcome: r.outcome ?? null, error: r.ok ? null : `${r.error}: ${r.message}` };
+  } catch {
+    return { exitCode, outcome: null, error: `lockbox renew printed no JSON (exit ${exitCode}): ${stdout.trim()}` };
+  }
+}
+
+/** The narrated showing of the renewing agent: their first opening. */
+function showingOf(world: ScenarioWorld, who: string): VisitOutcome | undefined {
+  return world.visits.find((v) => v.who === who && v.outcome === "opened");
+}
 
 export const command: Command = {
   name: "start",
-  summary: "run the demonstration world (what `npm start` runs)",
-  usage: `Usage: lockbox start [--seed N] [--realtime] [--once] [--json] [--no-build]
+  summary: "run the demonstration world: server, narrated lockbox scenario, renewal at a reader (what `npm start` runs)",
+  usage,
+  async run(argv) {
+    let values;
+    try {
+      ({ values } = parseArgs({ args: argv, options: { ...WORLD_OPTIONS, db: { type: "string", default: DEFAULT_WORLD_DB }, port: { type: "string", default: "8080" } }, strict: true }));
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const seed = seedOption(values.seed);
+    const wantedPort = portOption(values.port);
+    const json = values.json;
+    if (!values["no-build"]) buildIfStale(["lockbox", "reader"]);
+    await import("../../simulator/portable.ts");
+    const { startServer } = await import("../../simulator/server/app.ts");
+    const { registerWorld, readerOnPty } = await import("../../simulator/server/demo.ts");
+    const { deviceId } = await import("../../simulator/server/records.ts");
+    const { socatAvailable } = await import("../../simulator/host/uart.ts");
+    const { runInRealTime } = await import("../../simulator/host/realtime.ts");
+    const { reasonName } = await import("../../protocol/service/reasons.ts");
 
-Runs the demonstration world: an association, agents with cards and a lockbox on a listing; narrates
-a showing with card + PIN, an expired card renewed by a CARS code and then opening, and refusals with
-their reasons; then keeps the lockbox running with its OSDP service port on a printed PTY path until
-Ctrl-C. Same options and exit codes as \`lockbox sim\`.`,
-  run: (argv) => runSim(argv.filter((a) => !a.endsWith(".json"))),
+    const world = await narratedWorld(DEFAULT_SCENARIO, seed, json);
+    const say = (text: string, failed = false): void => printLine(world, { at: world.utc(), text, failed: failed || undefined }, json);
+    // Detail under a narrated line: shown to people; --json carries it in the summary instead.
+    const show = (text: string): void => {
+      if (!json) console.log(text);
+    };
+    await replaceStore(values.db);
+    const srv = await startServer({ db: values.db, port: await freePort(wantedPort), env: { now: () => world.utc() } });
+    const closers: (() => void)[] = [];
+    try {
+      const associationId = registerWorld(srv.store.db, world);
+      const s = world.scenario;
+      say(`The back end: reference server on ${srv.url} (store ${values.db}; its clock is the world's simulated clock).`);
+      const cards = s.people.filter((p) => (p.association ?? s.association.id) === s.association.id).map((p) => `${p.name} (card ${deviceId(p.serial)})`);
+      const boxes = s.lockboxes.map((b) => `lockbox ${deviceId(b.id)}${b.listing ? ` on listing ${b.listing}` : ""}`);
+      say(`Registered in it: association ${associationId} (${s.association.tz ?? "UTC0"}), agents ${cards.join(", ")}; ${boxes.join(", ")}.`);
+
+      const failed = await world.runWith({
+        label: "POST /api/cars",
+        async issue(holder) {
+          const res = await fetch(`${srv.url}/api/cars`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ serial: deviceId(holder.serial), pin: holder.pin }) });
+          const body = (await res.json()) as { code?: string; error?: string; message?: string };
+          if (!res.ok || body.code === undefined) throw new Error(`${body.error}: ${body.message}`);
+          return body.code;
+        },
+      });
+      if (!json) console.log(failed === 0 ? "\nEvery expectation of the scenario held.\n" : `\n${failed} expectation(s) did not hold.\n`);
+
+      const summary: StartSummary = {
+        ok: false, seed, server: srv.url, db: values.db, expectationsFailed: failed, renewal: { skipped: "the scenario names no renewal" }, showing: null, accessLog: [], running: null,
+      };
+      const haveSocat = socatAvailable();
+      let reader: Awaited<ReturnType<typeof readerOnPty>> | null = null;
+      if (!haveSocat) {
+        summary.renewal = { skipped: "socat is not installed" };
+        say("socat is not installed (Debian package 'socat'): the reader cannot be put on a pseudo-terminal, so the renewal and the access log are skipped.", true);
+      } else if (s.renewal) {
+        const who = s.renewal.who;
+        const holder = world.people.get(who)!;
+        reader = await readerOnPty(holder, world.utc());
+        closers.push(() => reader!.close());
+        say(`${who} puts the card in a USB card reader (build/reader.wasm, simulated) whose serial port is ${reader.path}, and renews with the server:`);
+        const r = await runRenewTool(reader.path, srv.url, json, show);
+        summary.renewal = { who, card: deviceId(holder.serial), readerPort: reader.path, ...r };
+        if (r.error) say(`the renewal failed: ${r.error}`, true);
+
+        const showing = showingOf(world, who);
+        if (showing) {
+          const box = s.lockboxes.find((b) => b.id === showing.lockbox)!;
+          const query = box.listing ? `listing=${encodeURIComponent(box.listing)}` : `lockbox=${deviceId(box.id)}`;
+          const res = await fetch(`${srv.url}/api/access-log?${query}`);
+          summary.accessLog = ((await res.json()) as { events: AccessLogEntry[] }).events;
+          const found = summary.accessLog.some((e) => e.lockbox === deviceId(showing.lockbox) && e.sequence === showing.sequence && e.event === "opened");
+          summary.showing = {
+            lockbox: deviceId(showing.lockbox), sequence: showing.sequence, at: new Date(showing.utc * 1000).toISOString(), card: deviceId(holder.serial),
+            listing: box.listing ?? null, inAccessLog: found,
+          };
+          const names = new Map([...world.people.values()].map((p) => [deviceId(p.serial), p.name]));
+          say(`The access log of ${box.listing ? `listing ${box.listing}` : `lockbox ${deviceId(box.id)}`} from the API (GET /api/access-log?${query}), newest first:`);
+          for (const e of summary.accessLog) {
+            const utc = Date.parse(e.at) / 1000;
+            const what = e.event === "denied" ? `denied (${reasonName(e.reason)})` : e.event;
+            const mark = e.lockbox === summary.showing.lockbox && e.sequence === showing.sequence ? "   ← the showing narrated above" : "";
+            show(`  ${world.clock(utc)}  lockbox ${e.lockbox} #${e.sequence}  ${what}  ${names.get(e.card) ?? "card"} ${e.card}, carried by ${names.get(e.carriedBy) ?? e.carriedBy}${mark}`);
+          }
+          say(found ? `${who}'s showing at ${box.name ?? `lockbox ${box.id}`} reached the server with the renewal.` : `${who}'s showing is not in the access log.`, !found);
+        }
+        summary.ok = failed === 0 && r.error === null && summary.showing?.inAccessLog === true;
+      }
+      if (!s.renewal) summary.ok = failed === 0;
+      else if (!haveSocat) summary.ok = false;
+
+      const keepRunning = !values.once && process.stdin.isTTY === true;
+      if (keepRunning && haveSocat) {
+        const served = await serveLockboxPorts(world, json);
+        closers.push(served.close);
+        summary.running = { lockboxes: served.ports, reader: reader?.path ?? null };
+      } else if (keepRunning) summary.running = { lockboxes: [], reader: null };
+      if (json) console.log(JSON.stringify({ summary }));
+      if (!keepRunning) return summary.ok ? EXIT_OK : EXIT_FAILED;
+
+      if (!json) {
+        console.log(`\nRunning: the server on ${srv.url}${reader ? `; the reader on ${reader.path} with ${s.renewal!.who}'s card in it` : ""}.`);
+        if (reader) console.log(`Try: npx lockbox renew --port ${reader.path} --server ${srv.url}     (and: curl '${srv.url}/api/access-log?listing=${s.lockboxes[0].listing ?? ""}')`);
+        console.log(`Devices running${values.realtime ? " in real time" : ""}; Ctrl-C to stop.`);
+      }
+      const stop = values.realtime ? runInRealTime([...world.boxes.values()].map((b) => b.host)) : (): void => undefined;
+      closers.push(stop);
+      await untilInterrupted();
+      return summary.ok ? EXIT_OK : EXIT_FAILED;
+    } finally {
+      for (const close of closers.reverse()) close();
+      await srv.close();
+    }
+  },
 };
