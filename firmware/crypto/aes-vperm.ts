@@ -6,7 +6,7 @@
  *
  * SubBytes inverts in GF(2^8) represented as the tower GF(16)[Y]/(Y^2 + Y + 8), GF(16) =
  * GF(2)[z]/(z^4 + z + 1): a byte x maps linearly to a.Y + b (beta = 0x20 is a root of the AES
- * polynomial there), its inverse is (a.Y + (a ^ b)) / D with D = 8a^2 ^ ab ^ b^2, the products are
+ * polynomial there; a and b each come from two nibble lookups of x), its inverse is (a.Y + (a ^ b)) / D with D = 8a^2 ^ ab ^ b^2, the products are
  * exp(log + log) in GF(16), and the map back is composed with the last exp and the linear part of
  * the affine map of FIPS 197 §5.1.1. Its constant 0x63 passes unchanged through ShiftRows and
  * MixColumns (2 ^ 3 ^ 1 ^ 1 = 1), so the key schedule adds it to round keys 1..10 instead.
@@ -23,8 +23,10 @@
  */
 export function encryptBlockVperm(rkBytes: usize, src: usize, dst: usize): void {
   if (!ASC_FEATURE_SIMD) return;
-  const inLo = i8x16(0x00, 0x01, 0x20, 0x21, 0x46, 0x47, 0x66, 0x67, 0x4c, 0x4d, 0x6c, 0x6d, 0x0a, 0x0b, 0x2a, 0x2b);
-  const inHi = i8x16(0x00, 0x3c, <i8>0xd5, <i8>0xe9, 0x34, 0x08, <i8>0xe1, <i8>0xdd, <i8>0xe5, <i8>0xd9, 0x30, 0x0c, <i8>0xd1, <i8>0xed, 0x04, 0x38);
+  const aLo = i8x16(0x00, 0x00, 0x02, 0x02, 0x04, 0x04, 0x06, 0x06, 0x04, 0x04, 0x06, 0x06, 0x00, 0x00, 0x02, 0x02);
+  const aHi = i8x16(0x00, 0x03, 0x0d, 0x0e, 0x03, 0x00, 0x0e, 0x0d, 0x0e, 0x0d, 0x03, 0x00, 0x0d, 0x0e, 0x00, 0x03);
+  const bLo = i8x16(0x00, 0x01, 0x00, 0x01, 0x06, 0x07, 0x06, 0x07, 0x0c, 0x0d, 0x0c, 0x0d, 0x0a, 0x0b, 0x0a, 0x0b);
+  const bHi = i8x16(0x00, 0x0c, 0x05, 0x09, 0x04, 0x08, 0x01, 0x0d, 0x05, 0x09, 0x00, 0x0c, 0x01, 0x0d, 0x04, 0x08);
   const logT = i8x16(0x40, 0x00, 0x01, 0x04, 0x02, 0x08, 0x05, 0x0a, 0x03, 0x0e, 0x09, 0x07, 0x06, 0x0d, 0x0b, 0x0c);
   const expT = i8x16(0x01, 0x02, 0x04, 0x08, 0x03, 0x06, 0x0c, 0x0b, 0x05, 0x0a, 0x07, 0x0e, 0x0f, 0x0d, 0x09, 0x00);
   const sqNu = i8x16(0x00, 0x08, 0x06, 0x0e, 0x0b, 0x03, 0x0d, 0x05, 0x0a, 0x02, 0x0c, 0x04, 0x01, 0x09, 0x07, 0x0f);
@@ -35,13 +37,15 @@ export function encryptBlockVperm(rkBytes: usize, src: usize, dst: usize): void 
   const nibble = i8x16.splat(0x0f);
   const fifteen = i8x16.splat(15);
   const poly = i8x16.splat(0x1b);
+  const zero = i8x16.splat(0);
 
   let v = v128.xor(v128.load(src), v128.load(rkBytes));
   for (let r = 1; r <= 10; r++) {
     // SubBytes (§5.1.1) without its constant: into the tower field, invert, and out through
     // exp composed with the linear part of the affine map.
-    const t = v128.xor(i8x16.swizzle(inLo, v128.and(v, nibble)), i8x16.swizzle(inHi, i8x16.shr_u(v, 4)));
-    const a = i8x16.shr_u(t, 4), b = v128.and(t, nibble);
+    const low = v128.and(v, nibble), high = i8x16.shr_u(v, 4);
+    const a = v128.xor(i8x16.swizzle(aLo, low), i8x16.swizzle(aHi, high));
+    const b = v128.xor(i8x16.swizzle(bLo, low), i8x16.swizzle(bHi, high));
     const la = i8x16.swizzle(logT, a), lb = i8x16.swizzle(logT, b);
     const sumAB = i8x16.add(la, lb);
     const d = v128.xor(v128.xor(i8x16.swizzle(sqNu, a), i8x16.swizzle(sq, b)),
@@ -62,7 +66,7 @@ export function encryptBlockVperm(rkBytes: usize, src: usize, dst: usize): void 
       const s2 = i8x16.shuffle(s, s, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
       const s3 = i8x16.shuffle(s, s, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14);
       const x = v128.xor(s, s1);
-      const twice = v128.xor(i8x16.shl(x, 1), v128.and(i8x16.shr_s(x, 7), poly));
+      const twice = v128.xor(i8x16.add(x, x), v128.and(i8x16.lt_s(x, zero), poly));
       v = v128.xor(twice, v128.xor(v128.xor(s1, s2), v128.xor(s3, k)));
     }
   }
