@@ -185,10 +185,14 @@ export class WasmCrypto {
     return this.tag.slice();
   }
 
-  private ccmInputs(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, body: Uint8Array, tagLength: number): void {
+  private ccmParams(key: Uint8Array, nonce: Uint8Array, tagLength: number): void {
     this.setKey(key);
     need(nonce.length >= 7 && nonce.length <= 13, "bad-nonce-length", `CCM nonce must be 7-13 bytes, got ${nonce.length}`);
     need(Number.isInteger(tagLength) && tagLength >= 4 && tagLength <= 16 && tagLength % 2 === 0, "bad-tag-length", `CCM tag must be 4-16 bytes and even, got ${tagLength}`);
+  }
+
+  private ccmInputs(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, body: Uint8Array, tagLength: number): void {
+    this.ccmParams(key, nonce, tagLength);
     need(aad.length + body.length <= this.ioSize, "bad-data-length", `CCM AAD + payload must fit in ${this.ioSize} bytes`);
     this.nonce.set(nonce);
     this.io.set(aad);
@@ -208,6 +212,7 @@ export class WasmCrypto {
 
   /** AES-128-CCM (SP 800-38C §6.2): the plaintext, or CryptoError("tag-mismatch") and nothing released. */
   ccmDecrypt(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, tagLength: number): Uint8Array {
+    this.ccmParams(key, nonce, tagLength);
     need(sealed.length >= tagLength, "truncated-input", "CCM input shorter than its tag");
     const body = sealed.subarray(0, sealed.length - tagLength);
     this.ccmInputs(key, nonce, aad, body, tagLength);

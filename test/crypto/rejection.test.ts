@@ -76,6 +76,8 @@ for (const build of BUILDS) {
       for (const n of [0, 1, 6, 14, 16, 32]) expect(codeOf(() => c.ccmEncrypt(k16, new Uint8Array(n), new Uint8Array(3), new Uint8Array(0), 8)), `nonce ${n}`).toBe("bad-nonce-length");
       for (const t of [0, 2, 3, 5, 15, 17, 18, 32]) expect(codeOf(() => c.ccmEncrypt(k16, new Uint8Array(12), new Uint8Array(3), new Uint8Array(0), t)), `tag ${t}`).toBe("bad-tag-length");
       expect(codeOf(() => c.ccmDecrypt(k16, new Uint8Array(12), new Uint8Array(7), new Uint8Array(0), 8))).toBe("truncated-input");
+      expect(codeOf(() => c.ccmDecrypt(k16, new Uint8Array(12), new Uint8Array(7), new Uint8Array(0), 18))).toBe("bad-tag-length");
+      expect(codeOf(() => c.ccmDecrypt(k16, new Uint8Array(5), new Uint8Array(7), new Uint8Array(0), 8))).toBe("bad-nonce-length");
       expect(codeOf(() => c.ccmEncrypt(k16, new Uint8Array(12), new Uint8Array(IO_SIZE), new Uint8Array(1), 8))).toBe("bad-data-length");
     });
 
