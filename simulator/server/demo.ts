@@ -1,9 +1,12 @@
 /**
- * The renewal part of the demonstration world (issue 6, `npm start`): the server on a SQLite file,
- * an association of the simulated world (simulator/world) registered in it, a showing at a real
- * lockbox (build/lockbox.wasm) with card + PIN, then the agent renews at a reader
- * (build/reader.wasm) whose UART is a socat pseudo-terminal driven through `serialport` exactly as
- * `lockbox renew --port <pty>` does, and the showing is read back from the listing's access log.
+ * The server side of the demonstration world (issues 5 and 6, `npm start`): registering a
+ * simulated world — an association with the world's master keys, its agents' cards, its lockboxes
+ * on their listings — in the server's store, as the administrator and the MLS import would, and a
+ * reader (build/reader.wasm) with a card in its slot whose UART is a socat pseudo-terminal.
+ * `runRenewalDemo` is the small stand-alone version `lockbox server --demo` runs: a showing at a
+ * lockbox, then a renewal at the reader driven through `serialport` as `lockbox renew` does, and the
+ * showing read back from the listing's access log. `lockbox start` runs the full world
+ * (tools/commands/start.ts).
  */
 import type { Database } from "better-sqlite3";
 import { randomBytes } from "node:crypto";
@@ -39,9 +42,9 @@ export function registerSimAssociation(db: Database, assoc: SimAssociation, id: 
     .run(id, name, renewalDays, tzRule, cars.perMonth, cars.consecutiveDays, assoc.id, assoc.cardAuthMaster, assoc.serverMaster, assoc.auditMaster, assoc.carsKey(), assoc.denylistKey(), new Date().toISOString());
 }
 
-/** Registers the member and the card of a simulated card holder (the card was issued by the world). */
-export function registerHolder(db: Database, associationId: string, holder: CardHolder, expiryUtc: number): void {
-  const now = new Date().toISOString();
+/** Registers the member and the card of a simulated card holder (the card was issued by the world at `issuedUtc`). */
+export function registerHolder(db: Database, associationId: string, holder: CardHolder, expiryUtc: number, issuedUtc = Math.floor(Date.now() / 1000)): void {
+  const now = new Date(issuedUtc * 1000).toISOString();
   const memberKey = `M-${holder.serial}`;
   db.prepare(`INSERT INTO members (association_id, member_key, member_mls_id, first_name, status, created_at, updated_at)
     VALUES (?, ?, ?, ?, 'active', ?, ?) ON CONFLICT (association_id, member_key) DO NOTHING`).run(associationId, memberKey, holder.name.slice(0, 16), holder.name, now, now);
@@ -54,7 +57,7 @@ export function registerHolder(db: Database, associationId: string, holder: Card
 
 /** Registers a lockbox and puts it on a listing (ListingId `listingId`), creating the listing, as an import and the listing agent would. */
 export function registerBoxOnListing(db: Database, associationId: string, lockboxId: number, listingId: string, utc: number): void {
-  const now = new Date().toISOString();
+  const now = new Date(utc * 1000).toISOString();
   db.prepare(`INSERT INTO listings (association_id, listing_key, listing_id, standard_status, created_at, updated_at) VALUES (?, ?, ?, 'Active', ?, ?)
     ON CONFLICT (association_id, listing_key) DO NOTHING`).run(associationId, `LK-${listingId}`, listingId, now, now);
   registerLockbox(db, deviceId(lockboxId), associationId, utc);
@@ -79,7 +82,7 @@ export function registerWorld(db: Database, world: ScenarioWorld): string {
       perMonth: s.association.carsPerMonth ?? 3, consecutiveDays: s.association.carsConsecutiveDays ?? 2,
     });
     for (const p of s.people) {
-      if ((p.association ?? s.association.id) === s.association.id) registerHolder(db, id, world.people.get(p.name)!, start + Math.round(p.expiresInDays * 86400));
+      if ((p.association ?? s.association.id) === s.association.id) registerHolder(db, id, world.people.get(p.name)!, start + Math.round(p.expiresInDays * 86400), start);
     }
     for (const b of s.lockboxes) {
       if (b.listing !== undefined) registerBoxOnListing(db, id, b.id, b.listing, start);

@@ -24,7 +24,8 @@ is documented in simulator/server/API.md.
   --demo   run the renewal scenario once and exit: a showing at a simulated lockbox, the card
            renewed at a simulated reader whose UART is a pseudo-terminal (needs socat and the
            built build/reader.wasm and build/lockbox.wasm), the showing read back from the
-           listing's access log (default store ./var/lockbox-demo.db)
+           listing's access log (default store ./var/lockbox-demo.db); \`lockbox start\`
+           (\`npm start\`) runs the whole demonstration world around the same pieces
 
 Prints the URL when listening; stops cleanly on Ctrl-C / SIGTERM (exit 0).
 Exit codes: 0 stopped cleanly; 1 could not start (port in use, bad store); 2 bad command line.`;

@@ -109,23 +109,25 @@ async function replaceStore(path: string): Promise<void> {
   for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
 }
 
-/** Runs `lockbox renew` on the reader's PTY; human mode shows its own output, --json parses it. */
+/** Runs `lockbox renew` on the reader's PTY; human mode shows its own output indented, --json parses it. */
 async function runRenewTool(port: string, server: string, json: boolean, show: (text: string) => void): Promise<{ exitCode: number; outcome: RenewalOutcome | null; error: string | null }> {
   const args = [LOCKBOX_BIN, "renew", "--port", port, "--server", server, "--wait", "20", ...(json ? ["--json"] : [])];
   show(`  $ lockbox renew --port ${port} --server ${server}`);
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", json ? "ignore" : "inherit"], cwd: root });
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], cwd: root });
   let stdout = "";
+  let stderr = "";
   child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exitCode = await new Promise<number>((resolve) => child.once("close", (code) => resolve(code ?? EXIT_FAILED)));
   if (!json) {
-    for (const line of stdout.trim().split("\n")) if (line) show(`  ${line}`);
+    for (const line of `${stderr}\n${stdout}`.split("\n")) if (line.trim()) show(`  ${line}`);
     return { exitCode, outcome: null, error: exitCode === 0 ? null : `lockbox renew exited ${exitCode}` };
   }
   try {
     const r = JSON.parse(stdout) as { ok: boolean; outcome?: RenewalOutcome; error?: string; message?: string };
     return { exitCode, outcome: r.outcome ?? null, error: r.ok ? null : `${r.error}: ${r.message}` };
   } catch {
-    return { exitCode, outcome: null, error: `lockbox renew printed no JSON (exit ${exitCode}): ${stdout.trim()}` };
+    return { exitCode, outcome: null, error: `lockbox renew printed no JSON (exit ${exitCode}): ${stdout.trim()} ${stderr.trim()}` };
   }
 }
 
@@ -170,9 +172,9 @@ export const command: Command = {
       const associationId = registerWorld(srv.store.db, world);
       const s = world.scenario;
       say(`The back end: reference server on ${srv.url} (store ${values.db}; its clock is the world's simulated clock).`);
-      const cards = s.people.filter((p) => (p.association ?? s.association.id) === s.association.id).map((p) => `${p.name} (card ${deviceId(p.serial)})`);
-      const boxes = s.lockboxes.map((b) => `lockbox ${deviceId(b.id)}${b.listing ? ` on listing ${b.listing}` : ""}`);
-      say(`Registered in it: association ${associationId} (${s.association.tz ?? "UTC0"}), agents ${cards.join(", ")}; ${boxes.join(", ")}.`);
+      const cards = s.people.filter((p) => (p.association ?? s.association.id) === s.association.id).map((p) => `${p.name} (card ${p.serial}: ${deviceId(p.serial)})`);
+      const boxes = s.lockboxes.map((b) => `lockbox ${b.id} (${deviceId(b.id)})${b.listing ? ` on listing ${b.listing}` : ""}`);
+      say(`Registered in it: association ${associationId} (${s.association.tz ?? "UTC0"}), agents ${cards.join(", ")}; ${boxes.join(", ")}. The API writes ids as 8 hex digits.`);
 
       const failed = await world.runWith({
         label: "POST /api/cars",
