@@ -213,19 +213,33 @@ export function utcToLocal(rule: TzRule, utc: u32): u32 {
 }
 
 /**
- * UTC instant of a local seconds count. In the repeated hour after DST ends it gives the earlier
- * (daylight) instant; in the skipped hour when DST starts it gives the instant the clock showed
- * that time under the old offset, i.e. one hour into daylight time.
+ * UTC instant of a local seconds count. In a repeated interval (clocks set back) it gives the
+ * earlier instant; in a skipped interval (clocks set forward) it gives the instant the clock showed
+ * that time under the old offset, i.e. as far into the new offset as the clocks jumped.
  */
 export function localToUtc(rule: TzRule, local: u32): u32 {
-  const first = addSeconds(local, -rule.dstOffset);
-  if (offsetAt(rule, first) == rule.dstOffset) return first;
-  return addSeconds(local, -rule.stdOffset);
+  const asDst = addSeconds(local, -rule.dstOffset);
+  const asStd = addSeconds(local, -rule.stdOffset);
+  const dstValid = offsetAt(rule, asDst) == rule.dstOffset;
+  const stdValid = offsetAt(rule, asStd) == rule.stdOffset;
+  if (dstValid != stdValid) return dstValid ? asDst : asStd;
+  const earlier = asDst < asStd ? asDst : asStd;
+  const later = asDst < asStd ? asStd : asDst;
+  return dstValid ? earlier : later;
 }
 
-/** UTC instant of the first local midnight after the UTC instant (the end of its local day). */
+/**
+ * UTC instant of the first local midnight after the UTC instant (the end of its local day). When
+ * the clocks were just set back and the repeated interval spans midnight, that midnight's first
+ * instant is already past, so it is the second one.
+ */
 export function nextLocalMidnight(rule: TzRule, utc: u32): u32 {
-  return localToUtc(rule, startOfDay(daysOf(utcToLocal(rule, utc)) + 1));
+  const midnight = startOfDay(daysOf(utcToLocal(rule, utc)) + 1);
+  const first = localToUtc(rule, midnight);
+  if (first > utc) return first;
+  const asDst = addSeconds(midnight, -rule.dstOffset);
+  const asStd = addSeconds(midnight, -rule.stdOffset);
+  return asDst < asStd ? asStd : asDst;
 }
 
 /** Local day number (days since 1970-01-01 in local time) of a UTC instant. */

@@ -83,7 +83,7 @@ function putTransition(out: Uint8Array, at: i32, t: TzTransition): i32 {
   return put32(out, o, t.time);
 }
 
-/** parseTzRule of input[0..len) into a sentinel-filled rule; on success its 11 fields (44 bytes). */
+/** parseTzRule of input[0..len) into a sentinel-filled rule; on success OK and its 11 fields (48 bytes). */
 export function driveTzParse(input: Uint8Array, len: i32, out: Uint8Array): i32 {
   rule.stdOffset = SENTINEL;
   rule.dstOffset = SENTINEL;
