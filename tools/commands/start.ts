@@ -16,7 +16,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command, UsageError, EXIT_OK, EXIT_FAILED } from "../lib/command.ts";
 import { DEFAULT_SCENARIO, WORLD_OPTIONS, buildIfStale, narratedWorld, printLine, seedOption, serveLockboxPorts, untilInterrupted, type ServicePort } from "./sim.ts";
-import type { ScenarioWorld, VisitOutcome } from "../../simulator/world/scenario.ts";
+import type { ScenarioWorld, VisitOutcome, CarsIssuer } from "../../simulator/world/scenario.ts";
 import type { RenewalOutcome } from "../../simulator/server/renewal.ts";
 import type { AccessLogEntry } from "../../simulator/server/admin.ts";
 
@@ -136,6 +136,83 @@ function showingOf(world: ScenarioWorld, who: string): VisitOutcome | undefined 
   return world.visits.find((v) => v.who === who && v.outcome === "opened");
 }
 
+/** The simulator modules, loaded when the command runs (`lockbox --help` must not need the .wasm files). */
+async function loadSimulator() {
+  await import("../../simulator/portable.ts");
+  const [app, demo, records, uart, realtime, reasons] = await Promise.all([
+    import("../../simulator/server/app.ts"), import("../../simulator/server/demo.ts"), import("../../simulator/server/records.ts"),
+    import("../../simulator/host/uart.ts"), import("../../simulator/host/realtime.ts"), import("../../protocol/service/reasons.ts"),
+  ]);
+  return {
+    startServer: app.startServer, registerWorld: demo.registerWorld, readerOnPty: demo.readerOnPty, deviceId: records.deviceId,
+    socatAvailable: uart.socatAvailable, runInRealTime: realtime.runInRealTime, reasonName: reasons.reasonName,
+  };
+}
+type Simulator = Awaited<ReturnType<typeof loadSimulator>>;
+
+/** Narration: `say` a line of the story (JSON with --json); `show` detail under it (people only: --json has it in the summary). */
+interface Voice {
+  json: boolean;
+  say(text: string, failed?: boolean): void;
+  show(text: string): void;
+}
+
+/** CARS codes from the server's API (API.md §CARS), as an agent's phone app would ask for them. */
+function serverCars(sim: Simulator, url: string): CarsIssuer {
+  return {
+    label: "POST /api/cars",
+    async issue(holder) {
+      const res = await fetch(`${url}/api/cars`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ serial: sim.deviceId(holder.serial), pin: holder.pin }) });
+      const body = (await res.json()) as { code?: string; error?: string; message?: string };
+      if (!res.ok || body.code === undefined) throw new Error(`${body.error}: ${body.message}`);
+      return body.code;
+    },
+  };
+}
+
+/** What the renewal part did, for the summary. */
+type RenewalPartResult = Pick<StartSummary, "renewal" | "showing" | "accessLog"> & { ok: boolean; reader: { path: string; close(): void } | null };
+
+/**
+ * Step 3: the scenario's renewal agent puts the narrated card in a reader on a PTY and renews with
+ * `lockbox renew`; then the showing is looked up in its listing's access log over the API.
+ */
+async function renewalPart(sim: Simulator, world: ScenarioWorld, url: string, v: Voice): Promise<RenewalPartResult> {
+  const none: RenewalPartResult = { ok: true, reader: null, renewal: { skipped: "the scenario names no renewal" }, showing: null, accessLog: [] };
+  if (!world.scenario.renewal) return none;
+  if (!sim.socatAvailable()) {
+    v.say("socat is not installed (Debian package 'socat'): the reader cannot be put on a pseudo-terminal, so the renewal and the access log are skipped.");
+    return { ...none, renewal: { skipped: "socat is not installed" } };
+  }
+  const who = world.scenario.renewal.who;
+  const holder = world.people.get(who)!;
+  const reader = await sim.readerOnPty(holder, world.utc());
+  v.say(`${who} puts the card in a USB card reader (build/reader.wasm, simulated) whose serial port is ${reader.path}, and renews with the server:`);
+  const r = await runRenewTool(reader.path, url, v.json, v.show);
+  if (r.error) v.say(`the renewal failed: ${r.error}`, true);
+  const result: RenewalPartResult = { ok: r.error === null, reader, renewal: { who, card: sim.deviceId(holder.serial), readerPort: reader.path, ...r }, showing: null, accessLog: [] };
+  const showing = showingOf(world, who);
+  if (!showing) return result;
+
+  const box = world.scenario.lockboxes.find((b) => b.id === showing.lockbox)!;
+  const boxId = sim.deviceId(box.id);
+  const query = box.listing ? `listing=${encodeURIComponent(box.listing)}` : `lockbox=${boxId}`;
+  const res = await fetch(`${url}/api/access-log?${query}`);
+  result.accessLog = ((await res.json()) as { events: AccessLogEntry[] }).events;
+  const found = result.accessLog.some((e) => e.lockbox === boxId && e.sequence === showing.sequence && e.event === "opened");
+  result.showing = { lockbox: boxId, sequence: showing.sequence, at: new Date(showing.utc * 1000).toISOString(), card: sim.deviceId(holder.serial), listing: box.listing ?? null, inAccessLog: found };
+  result.ok &&= found;
+  const names = new Map([...world.people.values()].map((p) => [sim.deviceId(p.serial), p.name]));
+  v.say(`The access log of ${box.listing ? `listing ${box.listing}` : `lockbox ${boxId}`} from the API (GET /api/access-log?${query}), newest first:`);
+  for (const e of result.accessLog) {
+    const what = e.event === "denied" ? `denied (${sim.reasonName(e.reason)})` : e.event;
+    const mark = e.lockbox === boxId && e.sequence === showing.sequence ? "   ← the showing narrated above" : "";
+    v.show(`  ${world.clock(Date.parse(e.at) / 1000)}  lockbox ${e.lockbox} #${e.sequence}  ${what}  ${names.get(e.card) ?? "card"} ${e.card}, carried by ${names.get(e.carriedBy) ?? e.carriedBy}${mark}`);
+  }
+  v.say(found ? `${who}'s showing at ${box.name ?? `lockbox ${box.id}`} reached the server with the renewal.` : `${who}'s showing is not in the access log.`, !found);
+  return result;
+}
+
 export const command: Command = {
   name: "start",
   summary: "run the demonstration world: server, narrated lockbox scenario, renewal at a reader (what `npm start` runs)",
@@ -151,102 +228,48 @@ export const command: Command = {
     const wantedPort = portOption(values.port);
     const json = values.json;
     if (!values["no-build"]) buildIfStale(["lockbox", "reader"]);
-    await import("../../simulator/portable.ts");
-    const { startServer } = await import("../../simulator/server/app.ts");
-    const { registerWorld, readerOnPty } = await import("../../simulator/server/demo.ts");
-    const { deviceId } = await import("../../simulator/server/records.ts");
-    const { socatAvailable } = await import("../../simulator/host/uart.ts");
-    const { runInRealTime } = await import("../../simulator/host/realtime.ts");
-    const { reasonName } = await import("../../protocol/service/reasons.ts");
-
+    const sim = await loadSimulator();
     const world = await narratedWorld(DEFAULT_SCENARIO, seed, json);
-    const say = (text: string, failed = false): void => printLine(world, { at: world.utc(), text, failed: failed || undefined }, json);
-    // Detail under a narrated line: shown to people; --json carries it in the summary instead.
-    const show = (text: string): void => {
-      if (!json) console.log(text);
+    const v: Voice = {
+      json,
+      say: (text, failed = false) => printLine(world, { at: world.utc(), text, failed: failed || undefined }, json),
+      show: (text) => {
+        if (!json) console.log(text);
+      },
     };
     await replaceStore(values.db);
-    const srv = await startServer({ db: values.db, port: await freePort(wantedPort), env: { now: () => world.utc() } });
+    // The server's clock is the world's: CARS days, renewal expiries and server time match the narration.
+    const srv = await sim.startServer({ db: values.db, port: await freePort(wantedPort), env: { now: () => world.utc() } });
     const closers: (() => void)[] = [];
     try {
-      const associationId = registerWorld(srv.store.db, world);
+      const associationId = sim.registerWorld(srv.store.db, world);
       const s = world.scenario;
-      say(`The back end: reference server on ${srv.url} (store ${values.db}; its clock is the world's simulated clock).`);
-      const cards = s.people.filter((p) => (p.association ?? s.association.id) === s.association.id).map((p) => `${p.name} (card ${p.serial}: ${deviceId(p.serial)})`);
-      const boxes = s.lockboxes.map((b) => `lockbox ${b.id} (${deviceId(b.id)})${b.listing ? ` on listing ${b.listing}` : ""}`);
-      say(`Registered in it: association ${associationId} (${s.association.tz ?? "UTC0"}), agents ${cards.join(", ")}; ${boxes.join(", ")}. The API writes ids as 8 hex digits.`);
+      v.say(`The back end: reference server on ${srv.url} (store ${values.db}; its clock is the world's simulated clock).`);
+      const cards = s.people.filter((p) => (p.association ?? s.association.id) === s.association.id).map((p) => `${p.name} (card ${p.serial}: ${sim.deviceId(p.serial)})`);
+      const boxes = s.lockboxes.map((b) => `lockbox ${b.id} (${sim.deviceId(b.id)})${b.listing ? ` on listing ${b.listing}` : ""}`);
+      v.say(`Registered in it: association ${associationId} (${s.association.tz ?? "UTC0"}), agents ${cards.join(", ")}; ${boxes.join(", ")}. The API writes ids as 8 hex digits.`);
 
-      const failed = await world.runWith({
-        label: "POST /api/cars",
-        async issue(holder) {
-          const res = await fetch(`${srv.url}/api/cars`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ serial: deviceId(holder.serial), pin: holder.pin }) });
-          const body = (await res.json()) as { code?: string; error?: string; message?: string };
-          if (!res.ok || body.code === undefined) throw new Error(`${body.error}: ${body.message}`);
-          return body.code;
-        },
-      });
-      if (!json) console.log(failed === 0 ? "\nEvery expectation of the scenario held.\n" : `\n${failed} expectation(s) did not hold.\n`);
-
+      const failed = await world.runWith(serverCars(sim, srv.url));
+      v.show(failed === 0 ? "\nEvery expectation of the scenario held.\n" : `\n${failed} expectation(s) did not hold.\n`);
+      const part = await renewalPart(sim, world, srv.url, v);
+      if (part.reader) closers.push(part.reader.close);
       const summary: StartSummary = {
-        ok: false, seed, server: srv.url, db: values.db, expectationsFailed: failed, renewal: { skipped: "the scenario names no renewal" }, showing: null, accessLog: [], running: null,
+        ok: failed === 0 && part.ok, seed, server: srv.url, db: values.db, expectationsFailed: failed, renewal: part.renewal, showing: part.showing, accessLog: part.accessLog, running: null,
       };
-      const haveSocat = socatAvailable();
-      let reader: Awaited<ReturnType<typeof readerOnPty>> | null = null;
-      let renewalOk = true;
-      if (!haveSocat) {
-        summary.renewal = { skipped: "socat is not installed" };
-        say("socat is not installed (Debian package 'socat'): the reader cannot be put on a pseudo-terminal, so the renewal and the access log are skipped.");
-      } else if (s.renewal) {
-        const who = s.renewal.who;
-        const holder = world.people.get(who)!;
-        reader = await readerOnPty(holder, world.utc());
-        closers.push(() => reader!.close());
-        say(`${who} puts the card in a USB card reader (build/reader.wasm, simulated) whose serial port is ${reader.path}, and renews with the server:`);
-        const r = await runRenewTool(reader.path, srv.url, json, show);
-        summary.renewal = { who, card: deviceId(holder.serial), readerPort: reader.path, ...r };
-        if (r.error) say(`the renewal failed: ${r.error}`, true);
-
-        const showing = showingOf(world, who);
-        if (showing) {
-          const box = s.lockboxes.find((b) => b.id === showing.lockbox)!;
-          const query = box.listing ? `listing=${encodeURIComponent(box.listing)}` : `lockbox=${deviceId(box.id)}`;
-          const res = await fetch(`${srv.url}/api/access-log?${query}`);
-          summary.accessLog = ((await res.json()) as { events: AccessLogEntry[] }).events;
-          const found = summary.accessLog.some((e) => e.lockbox === deviceId(showing.lockbox) && e.sequence === showing.sequence && e.event === "opened");
-          summary.showing = {
-            lockbox: deviceId(showing.lockbox), sequence: showing.sequence, at: new Date(showing.utc * 1000).toISOString(), card: deviceId(holder.serial),
-            listing: box.listing ?? null, inAccessLog: found,
-          };
-          const names = new Map([...world.people.values()].map((p) => [deviceId(p.serial), p.name]));
-          say(`The access log of ${box.listing ? `listing ${box.listing}` : `lockbox ${deviceId(box.id)}`} from the API (GET /api/access-log?${query}), newest first:`);
-          for (const e of summary.accessLog) {
-            const utc = Date.parse(e.at) / 1000;
-            const what = e.event === "denied" ? `denied (${reasonName(e.reason)})` : e.event;
-            const mark = e.lockbox === summary.showing.lockbox && e.sequence === showing.sequence ? "   ← the showing narrated above" : "";
-            show(`  ${world.clock(utc)}  lockbox ${e.lockbox} #${e.sequence}  ${what}  ${names.get(e.card) ?? "card"} ${e.card}, carried by ${names.get(e.carriedBy) ?? e.carriedBy}${mark}`);
-          }
-          say(found ? `${who}'s showing at ${box.name ?? `lockbox ${box.id}`} reached the server with the renewal.` : `${who}'s showing is not in the access log.`, !found);
-        }
-        renewalOk = r.error === null && (summary.showing === null || summary.showing.inAccessLog);
-      }
-      summary.ok = failed === 0 && renewalOk;
 
       const keepRunning = !values.once && process.stdin.isTTY === true;
-      if (keepRunning && haveSocat) {
-        const served = await serveLockboxPorts(world, json);
+      if (keepRunning) {
+        const served = sim.socatAvailable() ? await serveLockboxPorts(world, json) : { ports: [], close: () => undefined };
         closers.push(served.close);
-        summary.running = { lockboxes: served.ports, reader: reader?.path ?? null };
-      } else if (keepRunning) summary.running = { lockboxes: [], reader: null };
+        summary.running = { lockboxes: served.ports, reader: part.reader?.path ?? null };
+      }
       if (json) console.log(JSON.stringify({ summary }));
       if (!keepRunning) return summary.ok ? EXIT_OK : EXIT_FAILED;
 
-      if (!json) {
-        console.log(`\nRunning: the server on ${srv.url}${reader ? `; the reader on ${reader.path} with ${s.renewal!.who}'s card in it` : ""}.`);
-        if (reader) console.log(`Try: npx lockbox renew --port ${reader.path} --server ${srv.url}     (and: curl '${srv.url}/api/access-log?listing=${s.lockboxes[0].listing ?? ""}')`);
-        console.log(`Devices running${values.realtime ? " in real time" : ""}; Ctrl-C to stop.`);
-      }
-      const stop = values.realtime ? runInRealTime([...world.boxes.values()].map((b) => b.host)) : (): void => undefined;
-      closers.push(stop);
+      v.show(`\nRunning: the server on ${srv.url}${part.reader ? `; the reader on ${part.reader.path} with ${s.renewal!.who}'s card in it` : ""}.`);
+      if (part.reader) v.show(`Try: npx lockbox renew --port ${part.reader.path} --server ${srv.url}   and   curl '${srv.url}/api/access-log?${summary.showing?.listing ? `listing=${summary.showing.listing}` : `lockbox=${summary.showing?.lockbox ?? ""}`}'`);
+      v.show(`Devices running${values.realtime ? " in real time" : ""}; Ctrl-C to stop.`);
+      if (values.realtime) closers.push(sim.runInRealTime([...world.boxes.values()].map((b) => b.host)));
       await untilInterrupted();
       return summary.ok ? EXIT_OK : EXIT_FAILED;
     } finally {
