@@ -152,10 +152,10 @@ export function aesBlockCipher(): BlockCipher {
       key.set(k.subarray(off, off + 16));
     },
     encryptBlock(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number): void {
-      dst.set(engine.ecb(key, src.subarray(srcOff, srcOff + 16), false), dstOff);
+      engine.blockInto(key, src, srcOff, dst, dstOff, false);
     },
     decryptBlock(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number): void {
-      dst.set(engine.ecb(key, src.subarray(srcOff, srcOff + 16), true), dstOff);
+      engine.blockInto(key, src, srcOff, dst, dstOff, true);
     },
   };
 }

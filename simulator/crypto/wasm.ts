@@ -155,6 +155,19 @@ export class WasmCrypto {
     return this.chunked(data, (len) => this.ex.aesEcb(len, decrypt ? 1 : 0));
   }
 
+  /**
+   * One block (FIPS 197 §5.1 / §5.3) from src[srcOff..+16) into dst[dstOff..+16) without
+   * allocating: the path of the protocol BlockCipher, called once per block by the codecs.
+   */
+  blockInto(key: Uint8Array, src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number, decrypt: boolean): void {
+    this.setKey(key);
+    need(srcOff >= 0 && src.length - srcOff >= 16 && dstOff >= 0 && dst.length - dstOff >= 16, "bad-data-length", "AES block window must be 16 bytes inside its buffer");
+    this.io.set(src.subarray(srcOff, srcOff + 16));
+    check(this.ex.aesEcb(16, decrypt ? 1 : 0));
+    dst.set(this.io.subarray(0, 16), dstOff);
+    this.io.fill(0, 0, 16);
+  }
+
   /** AES-128-CBC without padding (SP 800-38A §6.2). */
   cbc(key: Uint8Array, iv: Uint8Array, data: Uint8Array, decrypt: boolean): Uint8Array {
     this.setKey(key);

@@ -59,6 +59,9 @@ for (const build of BUILDS) {
       const bc = aesBlockCipher();
       expect(codeOf(() => bc.setKey(new Uint8Array(20), 5))).toBe("bad-key-length");
       expect(codeOf(() => bc.setKey(new Uint8Array(20), -1))).toBe("bad-key-length");
+      bc.setKey(k16, 0);
+      expect(codeOf(() => bc.encryptBlock(new Uint8Array(20), 5, new Uint8Array(16), 0))).toBe("bad-data-length");
+      expect(codeOf(() => bc.decryptBlock(new Uint8Array(16), 0, new Uint8Array(16), 1))).toBe("bad-data-length");
     });
 
     it("IV / counter lengths and block multiples", () => {
@@ -289,6 +292,23 @@ describe("build selection", () => {
 
   it("a missing .wasm is reported with the command that builds it", () => {
     expect(() => new WasmCrypto("missing" as CryptoBuild)).toThrow(/crypto-missing\.wasm is missing: run npm run build:wasm/);
+  });
+
+  it("aesBlockCipher (the protocol/ BlockCipher) matches node:crypto at any window, in place too", () => {
+    const rng = new Rng(0xb10c);
+    const bc = aesBlockCipher();
+    for (let i = 0; i < 200; i++) {
+      const key = rng.bytes(16), keyBuf = new Uint8Array(40), at = rng.int(0, 24);
+      keyBuf.set(key, at);
+      bc.setKey(keyBuf, at);
+      const buf = rng.bytes(64), so = rng.int(0, 48), d = rng.int(0, 48);
+      const want = nodeCipher("aes-128-ecb", key, null, buf.subarray(so, so + 16));
+      const out = new Uint8Array(64);
+      bc.encryptBlock(buf, so, out, d);
+      expect(hexOf(out.subarray(d, d + 16))).toBe(hexOf(want));
+      bc.decryptBlock(out, d, out, d);
+      expect(hexOf(out.subarray(d, d + 16))).toBe(hexOf(buf.subarray(so, so + 16)));
+    }
   });
 
   it("both builds are distinct instances and agree", () => {
