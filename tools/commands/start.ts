@@ -259,7 +259,9 @@ export const command: Command = {
 
       const keepRunning = !values.once && process.stdin.isTTY === true;
       if (keepRunning) {
-        const served = sim.socatAvailable() ? await serveLockboxPorts(world, json) : { ports: [], close: () => undefined };
+        const haveSocat = sim.socatAvailable();
+        if (!haveSocat) v.say("socat is not installed: the lockboxes' service ports cannot be offered on pseudo-terminals; only the server keeps running.");
+        const served = haveSocat ? await serveLockboxPorts(world, json) : { ports: [], close: () => undefined };
         closers.push(served.close);
         summary.running = { lockboxes: served.ports, reader: part.reader?.path ?? null };
       }
