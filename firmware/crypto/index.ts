@@ -12,6 +12,8 @@ import { inWindow, ctEqualAt, dynamicTruncateAt } from "./util";
 import { ERR_CRYPTO_DATA_LENGTH, ERR_CRYPTO_IV_LENGTH, ERR_CRYPTO_NO_KEY, ERR_CRYPTO_TAG_LENGTH, ERR_CRYPTO_TRUNCATED, ERR_CRYPTO_WINDOW, ERR_CRYPTO_NONCE_LENGTH } from "./errors";
 
 export { Aes128 } from "./aes";
+export { SHA256_BYTES, SHA256_BLOCK, HKDF_MAX_BYTES } from "./sha256";
+export { KDF_MAX_BITS } from "./modes";
 export * from "./errors";
 
 const CHAIN: usize = memory.data(16, 16);

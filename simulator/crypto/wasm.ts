@@ -56,7 +56,7 @@ function check(rc: number): number {
 
 interface Exports {
   memory: WebAssembly.Memory;
-  ioPtr(): number; ioSize(): number; outPtr(): number; keyPtr(): number; ivPtr(): number; noncePtr(): number; tagPtr(): number;
+  ioPtr(): number; ioSize(): number; outPtr(): number; outSize(): number; keyPtr(): number; ivPtr(): number; noncePtr(): number; tagPtr(): number;
   aesSetKey(): number; aesEcb(len: number, decrypt: number): number; aesCbc(len: number, decrypt: number): number; aesCtr(len: number): number;
   cmacBegin(): number; cmacUpdate(len: number): number; cmacFinish(): number;
   ccmEncrypt(nonceLen: number, aadLen: number, len: number, tagLen: number): number;
@@ -107,7 +107,7 @@ export class WasmCrypto {
     const buf = this.ex.memory.buffer;
     this.ioSize = this.ex.ioSize();
     this.io = new Uint8Array(buf, this.ex.ioPtr(), this.ioSize);
-    this.out = new Uint8Array(buf, this.ex.outPtr(), 8192);
+    this.out = new Uint8Array(buf, this.ex.outPtr(), this.ex.outSize());
     this.key = new Uint8Array(buf, this.ex.keyPtr(), 16);
     this.iv = new Uint8Array(buf, this.ex.ivPtr(), 16);
     this.nonce = new Uint8Array(buf, this.ex.noncePtr(), 16);
