@@ -4,6 +4,8 @@
  * reports in answer to osdp_POLL. Byte layouts and error codes: protocol/spec/reader.md §2.
  * Portable AssemblyScript: the firmware and the Node control panel build and parse the same bytes.
  */
+import { ERR_TRUNCATED, ERR_OVERLONG } from "../errors";
+import { ATR_MAX_LEN } from "../iso7816/atr";
 
 /** Vendor code (IEEE OUI field) of every reader MFG command and reply: "LBX" sent as 4c 42 58. */
 export const READER_VENDOR: u32 = 0x58424c;
@@ -37,12 +39,15 @@ export const ERR_READER_BAD_COMMAND: i32 = -230;
 export const ERR_READER_NO_CARD: i32 = -231;
 /** APDU before CARD_CONNECT succeeded (or after the card was removed or powered off). */
 export const ERR_READER_NOT_CONNECTED: i32 = -232;
+/** A CARD_STATUS reply body has a flag other than 0/1 or an ATR longer than ATR_MAX_LEN (host side). */
+export const ERR_READER_BAD_REPLY: i32 = -233;
 
 /** Name of a reader error code, or "" when it is not one of this file's. */
 export function readerErrorName(code: i32): string {
   if (code == ERR_READER_BAD_COMMAND) return "ERR_READER_BAD_COMMAND";
   if (code == ERR_READER_NO_CARD) return "ERR_READER_NO_CARD";
   if (code == ERR_READER_NOT_CONNECTED) return "ERR_READER_NOT_CONNECTED";
+  if (code == ERR_READER_BAD_REPLY) return "ERR_READER_BAD_REPLY";
   return "";
 }
 
@@ -57,4 +62,32 @@ export function writeReplyHeader(sub: u8, status: i32, out: Uint8Array, off: i32
 export function replyStatus(buf: Uint8Array, off: i32): i32 {
   const v = i32((u32(buf[off + 1]) << 8) | u32(buf[off + 2]));
   return v >= 0x8000 ? v - 0x10000 : v;
+}
+
+/** The CARD_STATUS / CARD_CONNECT reply body (spec §2.2). */
+export class CardSlotStatus {
+  present: bool = false;
+  connected: bool = false;
+  /** Bits per second on the card line; 0 when not connected. */
+  bitRate: u32 = 0;
+  atrLen: i32 = 0;
+  atr: Uint8Array = new Uint8Array(ATR_MAX_LEN);
+}
+
+/**
+ * Decodes a CARD_STATUS body of exactly MFG_STATUS_FIXED + ATR length bytes at buf[off..off+len)
+ * (spec §2.2). Returns len, or ERR_TRUNCATED / ERR_OVERLONG / ERR_READER_BAD_REPLY leaving `into` unchanged.
+ */
+export function decodeCardStatus(buf: Uint8Array, off: i32, len: i32, into: CardSlotStatus): i32 {
+  if (len < MFG_STATUS_FIXED) return ERR_TRUNCATED;
+  const atrLen = i32(buf[off + 6]);
+  if (buf[off] > 1 || buf[off + 1] > 1 || atrLen > ATR_MAX_LEN) return ERR_READER_BAD_REPLY;
+  if (len < MFG_STATUS_FIXED + atrLen) return ERR_TRUNCATED;
+  if (len > MFG_STATUS_FIXED + atrLen) return ERR_OVERLONG;
+  into.present = buf[off] == 1;
+  into.connected = buf[off + 1] == 1;
+  into.bitRate = u32((u32(buf[off + 2]) << 24) | (u32(buf[off + 3]) << 16) | (u32(buf[off + 4]) << 8) | u32(buf[off + 5]));
+  into.atrLen = atrLen;
+  for (let i = 0; i < atrLen; i++) into.atr[i] = buf[off + MFG_STATUS_FIXED + i];
+  return len;
 }

@@ -8,9 +8,10 @@
 import { OsdpControlPanel } from "../osdp/cp.ts";
 import { OsdpRawCard } from "../../protocol/osdp/replies.ts";
 import { cardErrorName } from "../../protocol/card/errors.ts";
+import { commonErrorName } from "../../protocol/errors.ts";
 import {
-  READER_VENDOR, MFG_CARD_STATUS, MFG_CARD_CONNECT, MFG_CARD_APDU, MFG_REPLY_BIT, MFG_REPLY_HEADER, MFG_STATUS_FIXED,
-  CARD_EVENT_INSERTED, ERR_READER_NO_CARD, replyStatus, readerErrorName,
+  READER_VENDOR, MFG_CARD_STATUS, MFG_CARD_CONNECT, MFG_CARD_APDU, MFG_REPLY_BIT, MFG_REPLY_HEADER,
+  CARD_EVENT_INSERTED, ERR_READER_NO_CARD, replyStatus, readerErrorName, CardSlotStatus, decodeCardStatus,
 } from "../../protocol/service/reader.ts";
 import type { Transmit } from "./card-channel.ts";
 
@@ -31,7 +32,7 @@ export interface ReaderCardStatus {
 }
 
 function statusName(code: number): string {
-  return readerErrorName(code) || cardErrorName(code) || `error ${code}`;
+  return readerErrorName(code) || cardErrorName(code) || commonErrorName(code) || `error ${code}`;
 }
 
 /** Drives one reader through its control panel. */
@@ -53,13 +54,10 @@ export class ReaderClient {
   }
 
   private static parseStatus(r: Uint8Array): ReaderCardStatus {
-    const atrLen = r[MFG_REPLY_HEADER + 6];
-    return {
-      present: r[3] === 1,
-      connected: r[4] === 1,
-      bitRate: new DataView(r.buffer, r.byteOffset).getUint32(5),
-      atr: r.slice(MFG_REPLY_HEADER + MFG_STATUS_FIXED, MFG_REPLY_HEADER + MFG_STATUS_FIXED + atrLen),
-    };
+    const s = new CardSlotStatus();
+    const n = decodeCardStatus(r, MFG_REPLY_HEADER, r.length - MFG_REPLY_HEADER, s);
+    if (n < 0) throw new ReaderError(n, `reader: malformed card status (${statusName(n)})`);
+    return { present: s.present, connected: s.connected, bitRate: s.bitRate, atr: s.atr.slice(0, s.atrLen) };
   }
 
   /** MFG CARD_STATUS. */

@@ -9,7 +9,7 @@ import { describe, it, expect } from "vitest";
 import { createHmac } from "node:crypto";
 import { Rng } from "../support/rng.ts";
 import { h, out, newTally, compare, expectClean } from "./harness.ts";
-import { randomRule, mutateRule, instantsFor, randomStatusBody, ascii, REAL_RULES, RULE_ALPHABET, type GeneratedRule } from "./gen.ts";
+import { randomRule, mutateRule, instantsFor, randomStatusBody, randomCardStatusBody, ascii, REAL_RULES, RULE_ALPHABET, type GeneratedRule } from "./gen.ts";
 import * as D from "../wasm/lockbox-drivers.ts";
 import { carsMessage, carsCodeFromMac } from "../../protocol/cars/cars.ts";
 import { LAST_DAY } from "../../protocol/time/civil.ts";
@@ -18,7 +18,7 @@ import * as TE from "../../protocol/time/errors.ts";
 import * as CE from "../../protocol/cars/errors.ts";
 import { ERR_SVC_BAD_REPLY } from "../../protocol/service/errors.ts";
 import { MFG_LB_STATUS, MFG_LB_READ_LOG, MFG_LB_READ_SETTINGS, MFG_LB_SET_TIME } from "../../protocol/service/mfg.ts";
-import { MFG_CARD_STATUS, MFG_CARD_CONNECT, MFG_CARD_APDU, MFG_CARD_OFF } from "../../protocol/service/reader.ts";
+import { MFG_CARD_STATUS, MFG_CARD_CONNECT, MFG_CARD_APDU, MFG_CARD_OFF, ERR_READER_BAD_REPLY } from "../../protocol/service/reader.ts";
 import { ERR_TRUNCATED, ERR_OVERLONG } from "../../protocol/errors.ts";
 
 const FUZZ = 100_000;
@@ -273,6 +273,19 @@ describe("protocol/service: WASM = TypeScript", () => {
     }
     expectClean(t, [ERR_TRUNCATED]);
     expect(wrong).toEqual([]);
+  });
+
+  it(`reader decodeCardStatus: ${FUZZ.toLocaleString("en")} random, mutated and valid CARD_STATUS bodies (seed 0x5e05)`, () => {
+    const rng = new Rng(0x5e05);
+    const t = newTally();
+    for (let n = 0; n < FUZZ; n++) {
+      const input = fuzzInput(rng, n, () => randomCardStatusBody(rng), 48);
+      h.setInput(input);
+      compare(t, () => hexOf(input), h.exports.cardStatus(input.length), D.driveCardStatus(input, input.length, out));
+    }
+    expectClean(t, [ERR_TRUNCATED, ERR_OVERLONG, ERR_READER_BAD_REPLY]);
+    expect(t.errors.size).toBe(3);
+    expect(t.ok).toBeGreaterThan(FUZZ / 10);
   });
 
   it("error and reason names for every code -300..300", () => {

@@ -163,3 +163,15 @@ export function randomStatusBody(rng: Rng): Uint8Array {
   b[14] = rng.int(0, 1);
   return b;
 }
+
+/** A valid CARD_STATUS body (reader.md §2.2): flags 0/1, bit rate, ATR of 0..33 bytes. */
+export function randomCardStatusBody(rng: Rng): Uint8Array {
+  const atr = rng.bytes(rng.int(0, 4) === 0 ? rng.int(0, 33) : rng.int(10, 20));
+  const b = new Uint8Array(7 + atr.length);
+  b[0] = rng.int(0, 1);
+  b[1] = rng.int(0, 1);
+  new DataView(b.buffer).setUint32(2, rng.pick([0, 9600, 115_200, 250_000, rng.u32()]));
+  b[6] = atr.length;
+  b.set(atr, 7);
+  return b;
+}

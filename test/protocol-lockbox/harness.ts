@@ -19,6 +19,7 @@ export interface LockboxHarness {
   mfgHeader(sub: number, len: number): number;
   readLog(fromSeq: number, maxRecords: number): number;
   readerReply(sub: number, len: number): number;
+  cardStatus(len: number): number;
   names(code: number): number;
   carsCode(keyLen: number, serial: number, day: number, sequence: number): number;
 }

@@ -1,11 +1,12 @@
 // Round trips and independent oracles for protocol/time and protocol/service, in both builds:
 // random valid TZ rules parse to the fields the grammar says they mean; the offset in force agrees
 // with a model built on JS Date (gen.ts); every day number 1970..2105 agrees with JS Date; random
-// STATUS bodies and reply headers survive encode → decode → encode.
+// STATUS bodies and reply headers survive encode → decode → encode; CARD_STATUS bodies built from
+// the spec layout decode to their fields.
 import { describe, it, expect } from "vitest";
 import { Rng } from "../support/rng.ts";
 import { h, out } from "./harness.ts";
-import { randomRule, modelOffset, instantsFor, ascii, type RuleFields } from "./gen.ts";
+import { randomRule, modelOffset, instantsFor, randomCardStatusBody, ascii, type RuleFields } from "./gen.ts";
 import * as D from "../wasm/lockbox-drivers.ts";
 import { TzRule, parseTzRule, offsetAt, utcToLocal, localToUtc, nextLocalMidnight } from "../../protocol/time/tz.ts";
 import { LAST_DAY, CivilDate, civilFromDays, checkedDayNumber } from "../../protocol/time/civil.ts";
@@ -134,6 +135,25 @@ describe("service port and reader MFG", () => {
       expect(new DataView(wasm.buffer).getInt32(w - STATUS_BODY_SIZE - 8, true)).toBe(ERR_OUTPUT_TOO_SMALL);
       expect(Buffer.from(wasm.subarray(w - STATUS_BODY_SIZE)).toString("hex")).toBe(Buffer.from(body).toString("hex"));
     }
+  });
+
+  it("10,000 CARD_STATUS bodies built from the spec layout decode, in both builds, to their fields (seed 0x5e12)", () => {
+    const rng = new Rng(0x5e12);
+    const bad: string[] = [];
+    for (let n = 0; n < 10_000; n++) {
+      const body = randomCardStatusBody(rng);
+      const v = new DataView(body.buffer);
+      const want = [body.length, body[0], body[1], v.getInt32(2), body[6]];
+      h.setInput(body);
+      const w = h.exports.cardStatus(body.length);
+      const ts = D.driveCardStatus(body, body.length, out);
+      const wasm = h.output(w);
+      const fields = i32s(wasm.subarray(0, 20));
+      if ((w !== ts || fields.join() !== want.join() || Buffer.compare(wasm.subarray(20), body.subarray(7)) !== 0 || Buffer.compare(wasm, out.subarray(0, ts)) !== 0) && bad.length < 5) {
+        bad.push(`${Buffer.from(body).toString("hex")}: ${fields} want ${want}`);
+      }
+    }
+    expect(bad).toEqual([]);
   });
 
   it("reply headers: read(write(sub, status)) = status for every sub-command and i16 status, in both builds", () => {

@@ -11,7 +11,7 @@ import { carsErrorName } from "../../protocol/cars/errors";
 import { LockboxStatus, writeMfgHeader, readMfgHeader, encodeLockboxStatus, decodeLockboxStatus, encodeReadLog, STATUS_BODY_SIZE } from "../../protocol/service/mfg";
 import { serviceErrorName } from "../../protocol/service/errors";
 import { reasonName } from "../../protocol/service/reasons";
-import { writeReplyHeader, replyStatus, readerErrorName, MFG_REPLY_HEADER } from "../../protocol/service/reader";
+import { writeReplyHeader, replyStatus, readerErrorName, decodeCardStatus, CardSlotStatus, MFG_REPLY_HEADER } from "../../protocol/service/reader";
 import { ERR_TRUNCATED } from "../../protocol/errors";
 
 /** Returned when a decoder reported an error but modified the object it was given. */
@@ -23,6 +23,7 @@ const date = new CivilDate();
 const rule = new TzRule();
 const status = new LockboxStatus();
 const limits = new CarsLimits();
+const slot = new CardSlotStatus();
 const SENTINEL: i32 = 0x5a5a5a5a;
 
 function put32(out: Uint8Array, at: i32, v: i32): i32 {
@@ -217,6 +218,28 @@ export function driveReaderReply(sub: u8, input: Uint8Array, len: i32, out: Uint
   put32(out, 0, r);
   writeReplyHeader(sub, r, out, 4);
   return 7;
+}
+
+/** decodeCardStatus of input[0..len) into a sentinel-filled status; on success its fields and ATR. */
+export function driveCardStatus(input: Uint8Array, len: i32, out: Uint8Array): i32 {
+  slot.present = true;
+  slot.connected = true;
+  slot.bitRate = u32(SENTINEL);
+  slot.atrLen = SENTINEL;
+  for (let i = 0; i < slot.atr.length; i++) slot.atr[i] = 0x5a;
+  const r = decodeCardStatus(input, 0, len, slot);
+  if (r < 0) {
+    let intact = slot.present && slot.connected && slot.bitRate == u32(SENTINEL) && slot.atrLen == SENTINEL;
+    for (let i = 0; i < slot.atr.length; i++) if (slot.atr[i] != 0x5a) intact = false;
+    return intact ? r : DRIVER_TARGET_CHANGED;
+  }
+  let o = put32(out, 0, r);
+  o = put32(out, o, slot.present ? 1 : 0);
+  o = put32(out, o, slot.connected ? 1 : 0);
+  o = put32(out, o, i32(slot.bitRate));
+  o = put32(out, o, slot.atrLen);
+  for (let i = 0; i < slot.atrLen; i++) out[o++] = slot.atr[i];
+  return o;
 }
 
 function putName(out: Uint8Array, at: i32, name: string): i32 {

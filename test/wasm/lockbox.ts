@@ -4,7 +4,7 @@
 // Build target (asconfig.json): "harness-lockbox" → build/harness/lockbox.wasm.
 import {
   driveCivilFromDays, driveDayNumber, driveSeconds, driveTzParse, driveTzSweep, driveCars, driveCarsDigits, driveCarsLimits,
-  driveStatus, driveMfgHeader, driveReadLog, driveReaderReply, driveNames,
+  driveStatus, driveMfgHeader, driveReadLog, driveReaderReply, driveCardStatus, driveNames,
 } from "./lockbox-drivers";
 import { carsMessage, carsCodeFromMac, CARS_MESSAGE_SIZE } from "../../protocol/cars/cars";
 import { HmacState } from "../../firmware/crypto/sha256";
@@ -30,6 +30,7 @@ export function status(len: i32): i32 { return driveStatus(input, len, output); 
 export function mfgHeader(sub: u8, len: i32): i32 { return driveMfgHeader(sub, input, len, output); }
 export function readLog(fromSeq: u32, maxRecords: i32): i32 { return driveReadLog(fromSeq, maxRecords, output); }
 export function readerReply(sub: u8, len: i32): i32 { return driveReaderReply(sub, input, len, output); }
+export function cardStatus(len: i32): i32 { return driveCardStatus(input, len, output); }
 export function names(code: i32): i32 { return driveNames(code, output); }
 
 /**
