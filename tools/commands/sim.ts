@@ -3,7 +3,8 @@
  * simulated lockboxes (simulator/world/scenario.ts), narrating it, then keeps the lockboxes running
  * with their service ports on pseudo-terminals (socat) until Ctrl-C, so serial tools and QA scripts
  * can talk OSDP to them. Exits by itself after the narration with --once or when stdin is not a
- * terminal. Spec: protocol/spec/lockbox.md §8.
+ * terminal. Spec: protocol/spec/lockbox.md §8. `lockbox start` (start.ts) builds on the pieces
+ * exported here: the shared options, the narrated world, the service ports on PTYs.
  */
 import { parseArgs } from "node:util";
 import { spawnSync } from "node:child_process";
@@ -110,7 +111,13 @@ export function untilInterrupted(): Promise<void> {
 
 /** Runs `lockbox sim`; resolves to the exit code. */
 export async function runSim(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: WORLD_OPTIONS, allowPositionals: true });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: WORLD_OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
   const seed = seedOption(values.seed);
   if (positionals.length > 1) throw new UsageError("at most one scenario file");
   if (!values["no-build"]) buildIfStale(["lockbox"]);
