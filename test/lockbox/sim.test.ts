@@ -1,4 +1,4 @@
-// `lockbox sim` / `npm start`: the default scenario runs to the end with every expectation met,
+// `lockbox sim`: the default scenario runs to the end with every expectation met,
 // is reproducible from its seed, and the command exits by itself when stdin is not a terminal.
 import { it, expect } from "vitest";
 import { spawnSync } from "node:child_process";
@@ -21,8 +21,9 @@ it("the default scenario: every expectation holds, and the same seed gives the s
   expect(c.lines.map((l) => l.text)).not.toEqual(a.lines.map((l) => l.text));
 });
 
-it("`lockbox start --json` exits 0 by itself with stdin not a terminal", () => {
-  const r = spawnSync(process.execPath, ["bin/lockbox.js", "start", "--json", "--no-build"], { encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 120_000 });
+// `lockbox start` (server + renewal on top of this scenario) has its own tests in test/start/.
+it("`lockbox sim --json` exits 0 by itself with stdin not a terminal", () => {
+  const r = spawnSync(process.execPath, ["bin/lockbox.js", "sim", "--json", "--no-build"], { encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 120_000 });
   expect(r.status, r.stderr).toBe(0);
   const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { text: string; failed: boolean });
   expect(lines.length).toBeGreaterThan(10);
