@@ -4,8 +4,8 @@
  * vendor "LBX" (4c 42 58), data = sub-command ‖ body; reply data = sub-command|80 ‖ status (i16 BE,
  * 0 or an ERR_SVC_* code) ‖ body. Portable AssemblyScript: firmware and Node tools share it.
  */
-import { ByteReader, ByteWriter } from "../bytes";
-import { OK, ERR_TRUNCATED, ERR_OVERLONG } from "../errors";
+import { ByteReader, ByteWriter, inBounds } from "../bytes";
+import { OK, ERR_TRUNCATED, ERR_OVERLONG, ERR_BAD_ARGUMENT } from "../errors";
 import { ERR_SVC_BAD_REPLY } from "./errors";
 
 /** Vendor code of lockbox MFG commands (as the reader's): "LBX". */
@@ -57,8 +57,9 @@ export function writeMfgHeader(sub: u8, status: i32, out: Uint8Array, off: i32):
   out[off + 2] = u8(status);
 }
 
-/** Status i16 of a reply whose header is valid for `sub`; ERR_SVC_BAD_REPLY when it is not. */
+/** Status i16 of a reply whose header is valid for `sub`; ERR_SVC_BAD_REPLY when it is not (ERR_BAD_ARGUMENT: window outside buf). */
 export function readMfgHeader(sub: u8, buf: Uint8Array, off: i32, len: i32): i32 {
+  if (!inBounds(buf, off, len)) return ERR_BAD_ARGUMENT;
   if (len < MFG_LB_HEADER || buf[off] != u8(u32(sub) | u32(MFG_LB_REPLY_BIT))) return ERR_SVC_BAD_REPLY;
   const v = i32((u32(buf[off + 1]) << 8) | u32(buf[off + 2]));
   return v >= 0x8000 ? v - 0x10000 : v;
@@ -84,8 +85,9 @@ export function encodeLockboxStatus(v: LockboxStatus, out: Uint8Array, off: i32,
   return w.length();
 }
 
-/** Decodes a STATUS body of exactly STATUS_BODY_SIZE bytes; the trusted flag must be 0 or 1. */
+/** Decodes a STATUS body of exactly STATUS_BODY_SIZE bytes; the trusted flag must be 0 or 1 (ERR_BAD_ARGUMENT: window outside buf). */
 export function decodeLockboxStatus(buf: Uint8Array, off: i32, len: i32, into: LockboxStatus): i32 {
+  if (!inBounds(buf, off, len)) return ERR_BAD_ARGUMENT;
   if (len < STATUS_BODY_SIZE) return ERR_TRUNCATED;
   if (len > STATUS_BODY_SIZE) return ERR_OVERLONG;
   if (buf[off + 14] > 1) return ERR_SVC_BAD_REPLY;

@@ -4,7 +4,8 @@
  * reports in answer to osdp_POLL. Byte layouts and error codes: protocol/spec/reader.md §2.
  * Portable AssemblyScript: the firmware and the Node control panel build and parse the same bytes.
  */
-import { ERR_TRUNCATED, ERR_OVERLONG } from "../errors";
+import { ERR_TRUNCATED, ERR_OVERLONG, ERR_BAD_ARGUMENT } from "../errors";
+import { inBounds } from "../bytes";
 import { ATR_MAX_LEN } from "../iso7816/atr";
 
 /** Vendor code (IEEE OUI field) of every reader MFG command and reply: "LBX" sent as 4c 42 58. */
@@ -76,9 +77,11 @@ export class CardSlotStatus {
 
 /**
  * Decodes a CARD_STATUS body of exactly MFG_STATUS_FIXED + ATR length bytes at buf[off..off+len)
- * (spec §2.2). Returns len, or ERR_TRUNCATED / ERR_OVERLONG / ERR_READER_BAD_REPLY leaving `into` unchanged.
+ * (spec §2.2). Returns len, or ERR_TRUNCATED / ERR_OVERLONG / ERR_READER_BAD_REPLY (ERR_BAD_ARGUMENT:
+ * window outside buf) leaving `into` unchanged.
  */
 export function decodeCardStatus(buf: Uint8Array, off: i32, len: i32, into: CardSlotStatus): i32 {
+  if (!inBounds(buf, off, len)) return ERR_BAD_ARGUMENT;
   if (len < MFG_STATUS_FIXED) return ERR_TRUNCATED;
   const atrLen = i32(buf[off + 6]);
   if (buf[off] > 1 || buf[off + 1] > 1 || atrLen > ATR_MAX_LEN) return ERR_READER_BAD_REPLY;

@@ -6,6 +6,7 @@
  * text, where `6` means six hours WEST of Greenwich.
  */
 import { OK } from "../errors";
+import { inBounds } from "../bytes";
 import { ERR_TZ_NAME, ERR_TZ_OFFSET, ERR_TZ_NO_RULE, ERR_TZ_TRANSITION, ERR_TZ_TIME, ERR_TZ_TRAILING } from "./errors";
 import { dayNumber, daysInMonth, weekdayOf, daysOf, startOfDay, addSeconds, CivilDate, civilFromDays } from "./civil";
 
@@ -133,7 +134,7 @@ function parseTransition(c: Cursor, into: TzTransition): i32 {
  * negative error code leaving `into` unchanged. Accepts `std offset [dst [offset] ,Mm.w.d[/t],Mm.w.d[/t]]`.
  */
 export function parseTzRule(buf: Uint8Array, off: i32, len: i32, into: TzRule): i32 {
-  if (len < 0 || len > TZ_RULE_MAX_LEN || off < 0 || off + len > buf.length) return ERR_TZ_TRAILING;
+  if (len > TZ_RULE_MAX_LEN || !inBounds(buf, off, len)) return ERR_TZ_TRAILING;
   const c = cursor;
   c.buf = buf;
   c.pos = off;

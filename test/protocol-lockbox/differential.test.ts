@@ -19,7 +19,7 @@ import * as CE from "../../protocol/cars/errors.ts";
 import { ERR_SVC_BAD_REPLY } from "../../protocol/service/errors.ts";
 import { MFG_LB_STATUS, MFG_LB_READ_LOG, MFG_LB_READ_SETTINGS, MFG_LB_SET_TIME } from "../../protocol/service/mfg.ts";
 import { MFG_CARD_STATUS, MFG_CARD_CONNECT, MFG_CARD_APDU, MFG_CARD_OFF, ERR_READER_BAD_REPLY } from "../../protocol/service/reader.ts";
-import { ERR_TRUNCATED, ERR_OVERLONG } from "../../protocol/errors.ts";
+import { ERR_TRUNCATED, ERR_OVERLONG, ERR_BAD_ARGUMENT } from "../../protocol/errors.ts";
 
 const FUZZ = 100_000;
 
@@ -32,6 +32,7 @@ function parsedRule(text: string): GeneratedRule {
 }
 const COMPUTE = 20_000;
 const hexOf = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+const i32sOf = (b: Uint8Array): number[] => Array.from(new Int32Array(b.slice().buffer));
 
 /** Half random bytes, half mutated valid inputs, and every fifth one valid and unmutated. */
 function fuzzInput(rng: Rng, n: number, valid: () => Uint8Array, maxRandom: number): Uint8Array {
@@ -286,6 +287,18 @@ describe("protocol/service: WASM = TypeScript", () => {
     expectClean(t, [ERR_TRUNCATED, ERR_OVERLONG, ERR_READER_BAD_REPLY]);
     expect(t.errors.size).toBe(3);
     expect(t.ok).toBeGreaterThan(FUZZ / 10);
+  });
+
+  it("(offset, length) windows outside the buffer are refused by every decoder in both builds, never read (no trap)", () => {
+    const windows = [[0, 9], [0, 49], [5, 4], [8, 1], [-1, 3], [0, -1], [3, 100], [0x7fffffff, 1], [0x7fffffff - 10, 48], [-0x80000000, 8], [4, 0x7fffffff]];
+    for (const [off, len] of windows) {
+      const w = h.exports.window(off, len);
+      const ts = D.driveWindow(off, len, out);
+      expect(w, `window ${off},${len}`).toBe(16);
+      expect(ts).toBe(16);
+      expect(i32sOf(h.output(16)), `WASM, window ${off},${len}`).toEqual([ERR_BAD_ARGUMENT, ERR_BAD_ARGUMENT, ERR_BAD_ARGUMENT, TE.ERR_TZ_TRAILING]);
+      expect(i32sOf(out.subarray(0, 16)), `TypeScript, window ${off},${len}`).toEqual([ERR_BAD_ARGUMENT, ERR_BAD_ARGUMENT, ERR_BAD_ARGUMENT, TE.ERR_TZ_TRAILING]);
+    }
   });
 
   it("error and reason names for every code -300..300", () => {

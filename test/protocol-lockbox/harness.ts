@@ -20,6 +20,7 @@ export interface LockboxHarness {
   readLog(fromSeq: number, maxRecords: number): number;
   readerReply(sub: number, len: number): number;
   cardStatus(len: number): number;
+  window(off: number, len: number): number;
   names(code: number): number;
   carsCode(keyLen: number, serial: number, day: number, sequence: number): number;
 }

@@ -14,6 +14,9 @@ import { reasonName } from "../../protocol/service/reasons";
 import { writeReplyHeader, replyStatus, readerErrorName, decodeCardStatus, CardSlotStatus, MFG_REPLY_HEADER } from "../../protocol/service/reader";
 import { ERR_TRUNCATED } from "../../protocol/errors";
 
+/** A small buffer for calls whose (offset, length) window lies partly or wholly outside it. */
+const small = new Uint8Array(8);
+
 /** Returned when a decoder reported an error but modified the object it was given. */
 export const DRIVER_TARGET_CHANGED: i32 = -9999;
 /** Bytes tzSweep writes per instant. */
@@ -240,6 +243,18 @@ export function driveCardStatus(input: Uint8Array, len: i32, out: Uint8Array): i
   o = put32(out, o, slot.atrLen);
   for (let i = 0; i < slot.atrLen; i++) out[o++] = slot.atr[i];
   return o;
+}
+
+/**
+ * Every service decoder and the TZ parser on the window (off, len) of an 8-byte buffer: their
+ * return codes (one i32 each). Windows outside the buffer must be refused, not read (a trap in WASM).
+ */
+export function driveWindow(off: i32, len: i32, out: Uint8Array): i32 {
+  let o = put32(out, 0, readMfgHeader(0x11, small, off, len));
+  fillStatus(status);
+  o = put32(out, o, decodeLockboxStatus(small, off, len, status));
+  o = put32(out, o, decodeCardStatus(small, off, len, slot));
+  return put32(out, o, parseTzRule(small, off, len, rule));
 }
 
 function putName(out: Uint8Array, at: i32, name: string): i32 {

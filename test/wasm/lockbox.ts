@@ -4,7 +4,7 @@
 // Build target (asconfig.json): "harness-lockbox" → build/harness/lockbox.wasm.
 import {
   driveCivilFromDays, driveDayNumber, driveSeconds, driveTzParse, driveTzSweep, driveCars, driveCarsDigits, driveCarsLimits,
-  driveStatus, driveMfgHeader, driveReadLog, driveReaderReply, driveCardStatus, driveNames,
+  driveStatus, driveMfgHeader, driveReadLog, driveReaderReply, driveCardStatus, driveWindow, driveNames,
 } from "./lockbox-drivers";
 import { carsMessage, carsCodeFromMac, CARS_MESSAGE_SIZE } from "../../protocol/cars/cars";
 import { HmacState } from "../../firmware/crypto/sha256";
@@ -31,6 +31,7 @@ export function mfgHeader(sub: u8, len: i32): i32 { return driveMfgHeader(sub, i
 export function readLog(fromSeq: u32, maxRecords: i32): i32 { return driveReadLog(fromSeq, maxRecords, output); }
 export function readerReply(sub: u8, len: i32): i32 { return driveReaderReply(sub, input, len, output); }
 export function cardStatus(len: i32): i32 { return driveCardStatus(input, len, output); }
+export function window(off: i32, len: i32): i32 { return driveWindow(off, len, output); }
 export function names(code: i32): i32 { return driveNames(code, output); }
 
 /**
