@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Database } from "better-sqlite3";
-import { openStore, type Store } from "./db/store.ts";
+import { openStore, defaultStorePath, type Store } from "./db/store.ts";
+import { startImportScheduler, type ImportScheduler, type SchedulerOptions } from "./import/scheduler.ts";
 import { Router } from "./router.ts";
 import { RelaySessions } from "./relay.ts";
 import { runRenewal, type RenewalEnv, type RenewalOutcome } from "./renewal.ts";
@@ -84,6 +85,8 @@ export interface RunningServer {
   port: number;
   store: Store;
   http: Server;
+  /** The running import scheduler, or null when the store is in memory or it was turned off. */
+  imports: ImportScheduler | null;
   close(): Promise<void>;
 }
 
@@ -100,6 +103,11 @@ export interface ServerOptions {
   sessionIdleMs?: number;
   /** Where issued cards are saved as card files (emulated chips); none when absent. */
   cardsDir?: string;
+  /**
+   * Runs each association's import schedule (simulator/server/import/scheduler.ts) on its own
+   * connection to the same file. Default: on for a store file, off for ":memory:"; false turns it off.
+   */
+  importScheduler?: SchedulerOptions | false;
 }
 
 /** Opens the store and starts listening. */
@@ -113,12 +121,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     http.listen(opts.port ?? 8080, opts.host ?? "127.0.0.1", () => resolve());
   });
   const port = (http.address() as AddressInfo).port;
+  const dbPath = opts.db ?? defaultStorePath();
+  const imports = opts.importScheduler === false || dbPath === ":memory:" ? null : await startImportScheduler(dbPath, opts.importScheduler ?? {});
   return {
     url: `http://${opts.host ?? "127.0.0.1"}:${port}`,
     port,
     store,
     http,
+    imports: imports?.scheduler ?? null,
     async close() {
+      await imports?.stop();
       sessions.closeAll();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -7,13 +7,15 @@ import { parseArgs } from "node:util";
 import { type Command, EXIT_OK, UsageError } from "../lib/command.ts";
 import { defaultStorePath } from "../../simulator/server/db/store.ts";
 import { startServer } from "../../simulator/server/app.ts";
+import { formatReport } from "../../simulator/server/import/report.ts";
 
 const usage = `Usage: lockbox server [--port <n>] [--host <addr>] [--db <path>] [--cards-dir <dir>] [--json]
        lockbox server --demo [--db <path>]
 
 Runs the reference back end: card issuance and status, CARS codes, lockbox settings, access logs
 and the renewal sessions a \`lockbox renew\` relays between a card and the server. The HTTP JSON API
-is documented in simulator/server/API.md.
+is documented in simulator/server/API.md. It also runs each association's import schedule (set with
+\`lockbox import setup\`) and prints every scheduled run's report.
 
   --port   TCP port (default 8080; 0 picks a free one)
   --host   interface (default 127.0.0.1: the administrator routes have no authentication)
@@ -49,7 +51,17 @@ export const command: Command = {
     const port = values.port === undefined ? 8080 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${values.port}`);
     const db = values.db ?? defaultStorePath();
-    const srv = await startServer({ db, port, host: values.host, cardsDir: values["cards-dir"] ?? "./var/cards" });
+    const json = values.json;
+    const srv = await startServer({
+      db,
+      port,
+      host: values.host,
+      cardsDir: values["cards-dir"] ?? "./var/cards",
+      importScheduler: {
+        onReport: (report) => console.log(json ? JSON.stringify({ scheduledImport: report }) : formatReport(report)),
+        onError: (association, err) => console.error(`scheduled import of ${association} could not start: ${err.message}`),
+      },
+    });
     if (values.json) console.log(JSON.stringify({ url: srv.url, db, migrated: srv.store.migrated }));
     else console.log(`lockbox server listening on ${srv.url} (store ${db}${srv.store.migrated.length ? `, migrated ${srv.store.migrated.join(", ")}` : ""}); Ctrl-C to stop`);
     await new Promise<void>((resolve) => {
