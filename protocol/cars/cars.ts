@@ -9,7 +9,8 @@
  * The lockbox tries sequences last+1 .. last+CARS_LOOKAHEAD for today only, so a code works once,
  * for one card, on one local day.
  */
-import { OK } from "../errors";
+import { OK, ERR_BAD_ARGUMENT } from "../errors";
+import { inBounds } from "../bytes";
 import { ERR_CARS_FORMAT, ERR_CARS_MONTH_LIMIT, ERR_CARS_CONSECUTIVE_LIMIT } from "./errors";
 
 /** Bytes of the MAC'd message. */
@@ -33,15 +34,17 @@ export function carsMessage(serial: u32, localDay: i32, sequence: i32, out: Uint
   out[off + 7] = u8(sequence);
 }
 
-/** RFC 4226 §5.3 dynamic truncation of the 32-byte MAC at mac[off..), reduced to 8 digits. */
+/** RFC 4226 §5.3 dynamic truncation of the 32-byte MAC at mac[off..), reduced to 8 digits (ERR_BAD_ARGUMENT: window outside mac). */
 export function carsCodeFromMac(mac: Uint8Array, off: i32): i32 {
+  if (!inBounds(mac, off, CARS_MAC_SIZE)) return ERR_BAD_ARGUMENT;
   const o = off + i32(mac[off + CARS_MAC_SIZE - 1] & 0x0f);
   const v = u32((u32(mac[o] & 0x7f) << 24) | (u32(mac[o + 1]) << 16) | (u32(mac[o + 2]) << 8) | u32(mac[o + 3]));
   return i32(v % 100000000);
 }
 
-/** Parses exactly 8 key values 0..9 (as the keypad reports digits) into the code, or ERR_CARS_FORMAT. */
+/** Parses exactly 8 key values 0..9 (as the keypad reports digits) into the code, or ERR_CARS_FORMAT (ERR_BAD_ARGUMENT: window outside digits). */
 export function carsCodeFromDigits(digits: Uint8Array, off: i32, len: i32): i32 {
+  if (!inBounds(digits, off, len)) return ERR_BAD_ARGUMENT;
   if (len != CARS_DIGITS) return ERR_CARS_FORMAT;
   let v = 0;
   for (let i = 0; i < len; i++) {

@@ -246,7 +246,8 @@ export function driveCardStatus(input: Uint8Array, len: i32, out: Uint8Array): i
 }
 
 /**
- * Every service decoder and the TZ parser on the window (off, len) of an 8-byte buffer: their
+ * Every service decoder, the CARS digit and MAC readers (the MAC's window is always 32 bytes) and
+ * the TZ parser on the window (off, len) of an 8-byte buffer: their
  * return codes (one i32 each). Windows outside the buffer must be refused, not read (a trap in WASM).
  */
 export function driveWindow(off: i32, len: i32, out: Uint8Array): i32 {
@@ -254,6 +255,8 @@ export function driveWindow(off: i32, len: i32, out: Uint8Array): i32 {
   fillStatus(status);
   o = put32(out, o, decodeLockboxStatus(small, off, len, status));
   o = put32(out, o, decodeCardStatus(small, off, len, slot));
+  o = put32(out, o, carsCodeFromDigits(small, off, len));
+  o = put32(out, o, carsCodeFromMac(small, off));
   return put32(out, o, parseTzRule(small, off, len, rule));
 }
 
