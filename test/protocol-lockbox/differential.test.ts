@@ -22,6 +22,9 @@ import { MFG_CARD_STATUS, MFG_CARD_CONNECT, MFG_CARD_APDU, MFG_CARD_OFF, ERR_REA
 import { ERR_TRUNCATED, ERR_OVERLONG, ERR_BAD_ARGUMENT } from "../../protocol/errors.ts";
 
 const FUZZ = 100_000;
+const COMPUTE = 20_000;
+const hexOf = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+const i32sOf = (b: Uint8Array): number[] => Array.from(new Int32Array(b.slice().buffer));
 
 /** A real rule with the fields the TypeScript parser gives it (used only to place instants near its transitions). */
 function parsedRule(text: string): GeneratedRule {
@@ -30,9 +33,6 @@ function parsedRule(text: string): GeneratedRule {
   if (parseTzRule(b, 0, b.length, r) !== 0) throw new Error(`${text} does not parse`);
   return { text, fields: { stdOffset: r.stdOffset, dstOffset: r.dstOffset, hasDst: r.hasDst, start: { ...r.start }, end: { ...r.end } } };
 }
-const COMPUTE = 20_000;
-const hexOf = (b: Uint8Array): string => Buffer.from(b).toString("hex");
-const i32sOf = (b: Uint8Array): number[] => Array.from(new Int32Array(b.slice().buffer));
 
 /** Half random bytes, half mutated valid inputs, and every fifth one valid and unmutated. */
 function fuzzInput(rng: Rng, n: number, valid: () => Uint8Array, maxRandom: number): Uint8Array {
@@ -141,7 +141,7 @@ describe("protocol/cars: WASM = TypeScript = node:crypto HMAC-SHA256 + RFC 4226 
     expect(independentCode(key, 12345678, 20521, 4)).toBe(32616613);
   });
 
-  it(`the firmware's code (WASM SHA-256) = TypeScript build = independent computation on ${COMPUTE.toLocaleString("en")} random (key, serial, day, sequence) (seed 0xca01)`, () => {
+  it(`the firmware's code (WASM SHA-256) = TypeScript build = independent computation on ${COMPUTE.toLocaleString("en")} random (key, serial, day, sequence), and its 8 keyed digits read back (seed 0xca01)`, () => {
     const rng = new Rng(0xca01);
     const msg = new Uint8Array(8);
     const bad: string[] = [];
@@ -155,7 +155,13 @@ describe("protocol/cars: WASM = TypeScript = node:crypto HMAC-SHA256 + RFC 4226 
       carsMessage(serial, day, sequence, msg, 0);
       const ts = carsCodeFromMac(new Uint8Array(createHmac("sha256", key).update(msg).digest()), 0);
       const ind = independentCode(key, serial, day, sequence);
-      if ((wasm !== ts || ts !== ind || hexOf(h.output(8)) !== hexOf(msg)) && bad.length < 5) bad.push(`${hexOf(key)} ${serial} ${day} ${sequence}: ${wasm} ${ts} ${ind}`);
+      const message = hexOf(h.output(8));
+      const keyed = Uint8Array.from(String(ind).padStart(8, "0"), (c) => c.charCodeAt(0) - 48);
+      h.setInput(keyed);
+      const fromKeys = [h.exports.carsDigits(8), new DataView(h.output(4).buffer).getInt32(0, true), D.driveCarsDigits(keyed, 8, out), new DataView(out.buffer).getInt32(0, true)];
+      if ((wasm !== ts || ts !== ind || message !== hexOf(msg) || fromKeys.join() !== [4, ind, 4, ind].join()) && bad.length < 5) {
+        bad.push(`${hexOf(key)} ${serial} ${day} ${sequence}: ${wasm} ${ts} ${ind}, keyed back ${fromKeys}`);
+      }
     }
     expect(bad).toEqual([]);
   });

@@ -14,9 +14,6 @@ import { reasonName } from "../../protocol/service/reasons";
 import { writeReplyHeader, replyStatus, readerErrorName, decodeCardStatus, CardSlotStatus, MFG_REPLY_HEADER } from "../../protocol/service/reader";
 import { ERR_TRUNCATED } from "../../protocol/errors";
 
-/** A small buffer for calls whose (offset, length) window lies partly or wholly outside it. */
-const small = new Uint8Array(8);
-
 /** Returned when a decoder reported an error but modified the object it was given. */
 export const DRIVER_TARGET_CHANGED: i32 = -9999;
 /** Bytes tzSweep writes per instant. */
@@ -27,6 +24,8 @@ const rule = new TzRule();
 const status = new LockboxStatus();
 const limits = new CarsLimits();
 const slot = new CardSlotStatus();
+/** A small buffer for calls whose (offset, length) window lies partly or wholly outside it. */
+const small = new Uint8Array(8);
 const SENTINEL: i32 = 0x5a5a5a5a;
 
 function put32(out: Uint8Array, at: i32, v: i32): i32 {
