@@ -23,7 +23,7 @@
  * block for their timeout (ISO 7816-3 character and block waiting times); every other call returns
  * in microseconds. Pointers are offsets into the firmware's exported `memory` (one 64 KiB page; the
  * firmware never grows it). A failed flash call returns -1 and changes nothing it reports as done.
- * The simulator's implementation is simulator/host/host.ts; spec: protocol/spec/lockbox.md §1.
+ * The simulator's implementation is simulator/host/host.ts; spec: protocol/SPEC.md Lockbox §1
  */
 
 // ---------------------------------------------------------------- card contacts (ISO 7816-3)

@@ -1,5 +1,5 @@
 /**
- * One card transaction (spec lockbox.md §3): reading and authenticating the card, the opening
+ * One card transaction (protocol/SPEC.md Lockbox §3): reading and authenticating the card, the opening
  * rules in their documented order, CARS renewal, owner functions, settings and denylist intake.
  * Every outcome is logged before anything moves, and every denial shows its pattern.
  */
@@ -31,10 +31,10 @@ const RELEASE_MS: i32 = 5000;
 /** Wrong CARS codes before CARS entry locks out, and for how long (seconds). */
 const CARS_MAX_WRONG: i32 = 3;
 const CARS_LOCKOUT_S: u32 = 900;
-/** Largest READ OBJECT answer (card.md §2.4). */
+/** Largest READ OBJECT answer (protocol/SPEC.md Card §2.4). */
 const READ_CHUNK: i32 = 223;
 
-/** The lockbox clock (spec lockbox.md §7), shared with the service port. */
+/** The lockbox clock (protocol/SPEC.md Lockbox §7), shared with the service port. */
 export const clock = new Clock();
 const card = new CardSession();
 const identity = new Identity();
@@ -137,7 +137,7 @@ function readServerTime(): void {
   }
 }
 
-/** Takes the card's denylist when its version is newer and its MAC verifies (spec §3.9 of card.md). */
+/** Takes the card's denylist when its version is newer and its MAC verifies (spec §3.9 of protocol/SPEC.md (Card chapter)). */
 function takeDenylist(): void {
   put32(io, 0, 0);
   let n = card.secure(INS_READ_OBJECT, OBJ_DENYLIST, 0, io, 0, 2, READ_CHUNK);

@@ -1,5 +1,5 @@
 /**
- * Store-and-forward audit (spec lockbox.md §2.3, DESIGN.md §2): every event becomes a sealed audit
+ * Store-and-forward audit (protocol/SPEC.md Lockbox §2.3, DESIGN.md §2): every event becomes a sealed audit
  * record (protocol/card/records.ts) in the flash journal first; then the card in the slot receives
  * its own record, the box's previous 3 carried-file records, and records above the server's
  * acknowledged mark for this box (from the card's server-time object), as room allows.
@@ -13,7 +13,7 @@ import { factory, JOURNAL_SECTOR, pendingEvent, pendingSerial, pendingPayload, s
 
 /** Lockbox-only event: the clock was set (payload: old UTC u32, new UTC u32). Never handed to cards. */
 export const EVENT_CLOCK_SET: u8 = 0x30;
-/** Records per APPEND RECORDS command (card.md §2.7). */
+/** Records per APPEND RECORDS command (protocol/SPEC.md Card §2.7). */
 const PER_APPEND: i32 = 6;
 /** Extra not-yet-acknowledged records handed to each card on top of the previous 3. */
 const BACKLOG_PER_CARD: i32 = 6;
@@ -82,7 +82,7 @@ function append(card: CardSession, file: u8, count: i32): bool {
   return card.sw == 0x9000;
 }
 
-/** Events the carried file takes (card.md §4: 01..04, accesses by any card). */
+/** Events the carried file takes (protocol/SPEC.md Card §4: 01..04, accesses by any card). */
 function carried(event: u8): bool {
   return event >= EVENT_OPENED && event <= EVENT_CARS_APPLIED;
 }

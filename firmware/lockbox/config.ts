@@ -1,5 +1,5 @@
 /**
- * The lockbox's persistent configuration (spec lockbox.md §2):
+ * The lockbox's persistent configuration (protocol/SPEC.md Lockbox §2):
  * - factory block (flash sector 0, written once at provisioning): identity and keys;
  * - state (sectors 1-2, FlashSlots): settings as applied, owner card, listing, and the audit event
  *   that records the change ("pending" until it is in the journal: it is written in the same atomic
@@ -45,7 +45,7 @@ export class Factory {
 
 /** Identity and keys of this box (spec §2.1). */
 export const factory = new Factory();
-/** Settings in force (card.md §3.4, spec §2.3). */
+/** Settings in force (protocol/SPEC.md Card §3.4, spec §2.3). */
 export const settings = new Settings();
 /** The settings' TZ rule, parsed (spec §7). */
 export const tz = new TzRule();
@@ -53,7 +53,7 @@ export const tz = new TzRule();
 export let ownerSerial: u32 = 0;
 /** Listing number (ASCII digits, 00-padded) the box is assigned to. */
 export const listing = new Uint8Array(LISTING_SIZE);
-/** The kept denylist (card.md §3.9 layout, expired entries dropped; spec §3). */
+/** The kept denylist (protocol/SPEC.md Card §3.9 layout, expired entries dropped; spec §3). */
 export const denylist = new Uint8Array(denylistSize(DENYLIST_MAX));
 /** Entries and version of the kept denylist. */
 export let denylistCountKept: i32 = 0;

@@ -1,5 +1,5 @@
 /**
- * The light/buzzer pattern of each outcome (spec lockbox.md §5, the table an agent or locksmith
+ * The light/buzzer pattern of each outcome (protocol/SPEC.md Lockbox §5, the table an agent or locksmith
  * reads); reason codes are in protocol/service/reasons.ts.
  */
 import { halLights, halBeep } from "../hal/hal";
@@ -53,7 +53,7 @@ export function showSuccess(): void {
   halBeep(1, 200);
 }
 
-/** Success, but the card's own record file is full (card.md §2 "File full"): READY and CODE flashing, renew the card. */
+/** Success, but the card's own record file is full (protocol/SPEC.md Card §2 "File full"): READY and CODE flashing, renew the card. */
 export function showSuccessRenew(): void {
   halLights(LIGHT_READY, LIGHT_CODE);
   halBeep(1, 200);

@@ -1,6 +1,6 @@
 /**
  * Lockbox firmware entry points (events, firmware/hal/hal.ts) and the keypad state machine
- * (spec lockbox.md §3). Every event does a bounded amount of work and returns.
+ * (protocol/SPEC.md Lockbox §3). Every event does a bounded amount of work and returns.
  *
  *   no card ──cardInserted──▶ authenticate ──▶ ENTRY (CODE) ──PIN ENT──▶ rules ──▶ open / deny
  *                                               │  FUNC 0 code ENT: CARS     ├─▶ CBS (CODE flashing)

@@ -1,5 +1,5 @@
 /**
- * The service port (spec lockbox.md §6): an OSDP peripheral device on the UART answering ID, CAP,
+ * The service port (protocol/SPEC.md Lockbox §6): an OSDP peripheral device on the UART answering ID, CAP,
  * LSTAT, POLL and the lockbox MFG sub-commands (protocol/service/mfg.ts). Reads are allowed in the
  * clear; SET TIME changes state and is refused outside the secure channel. Secrets never leave.
  */
@@ -128,7 +128,7 @@ function be32(b: Uint8Array, o: i32): u32 {
   return (u32(b[o]) << 24) | (u32(b[o + 1]) << 16) | (u32(b[o + 2]) << 8) | u32(b[o + 3]);
 }
 
-/** Offsets of the CBS, privacy and shackle code fields in the settings layout (card.md §3.4). */
+/** Offsets of the CBS, privacy and shackle code fields in the settings layout (protocol/SPEC.md Card §3.4). */
 const CODE_FIELDS_AT: i32 = 15;
 const CODE_FIELDS_SIZE: i32 = 12;
 

@@ -1,5 +1,5 @@
 /**
- * Reader firmware entry points (events of firmware/hal/hal.ts; protocol/spec/reader.md): the OSDP
+ * Reader firmware entry points (events of firmware/hal/hal.ts; protocol/SPEC.md (Reader chapter)): the OSDP
  * peripheral device on the USB-serial UART (firmware/services/osdp/pd.ts) with the reader
  * application (reader.ts) as its handler, the card slot through the shared T=1 master, and the
  * lights. Everything is allocated at start; every event does bounded work and returns.

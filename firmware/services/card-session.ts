@@ -1,5 +1,5 @@
 /**
- * The lockbox's side of a card transaction (spec lockbox.md §3; card commands protocol/spec/card.md):
+ * The lockbox's side of a card transaction (protocol/SPEC.md Lockbox §3; card commands protocol/SPEC.md (Card chapter)):
  * the HAL card contacts wrapped as a T=1 CardPort, the T=1 master, and SCP03 (security level 33)
  * as the "lockbox" party with keys diversified from the association card-auth master.
  * All buffers are allocated once; one command at a time.
@@ -34,7 +34,7 @@ class HalCardPort implements CardPort {
   }
 }
 
-/** The lockbox party of one card session: T=1 link + SCP03 level 33 (spec lockbox.md §3, card.md §6). */
+/** The lockbox party of one card session: T=1 link + SCP03 level 33 (protocol/SPEC.md Lockbox §3, protocol/SPEC.md Card §6). */
 export class CardSession {
   t1: T1Master = new T1Master(new HalCardPort(), CARD_CLOCK_HZ, CARD_MAX_BIT_RATE);
   aes: Aes128 = new Aes128();

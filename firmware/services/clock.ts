@@ -1,5 +1,5 @@
 /**
- * The lockbox clock (spec lockbox.md §2.4, DESIGN.md §2 "Time"): UTC from the RTC, never behind
+ * The lockbox clock (protocol/SPEC.md Lockbox §2.4, DESIGN.md §2 "Time"): UTC from the RTC, never behind
  * the newest logged record; untrusted after the RTC lost power until an authenticated source
  * (a renewed card's server time, read inside the SCP03 session) corrects it.
  */
@@ -8,7 +8,7 @@ import { halRtcRead, halRtcWrite, halRtcValid } from "../hal/hal";
 /** A trusted clock is stepped forward only when an authenticated time is this far ahead (seconds). */
 export const CLOCK_STEP_THRESHOLD: u32 = 300;
 
-/** UTC with trust and a floor at the newest logged record (spec lockbox.md §7). */
+/** UTC with trust and a floor at the newest logged record (protocol/SPEC.md Lockbox §7). */
 export class Clock {
   trusted: bool = false;
   /** No time the firmware uses is below this (the newest logged record's time). */

@@ -1,5 +1,5 @@
 /**
- * A crash-safe store for one small record in two flash sectors (A/B), spec lockbox.md §2.2.
+ * A crash-safe store for one small record in two flash sectors (A/B), protocol/SPEC.md Lockbox §2.2
  * Each write goes to the sector NOT holding the newest copy: erase, then program
  *   generation (u32 BE) ‖ length (u16 BE) ‖ payload ‖ CRC-32 (of everything before it)
  * page by page. A power cut at any point leaves the other sector's copy intact and valid, so a
@@ -11,7 +11,7 @@ import { halFlashRead, halFlashProgram, halFlashErase, halFlashSectorSize } from
 const HEADER: i32 = 6;
 const PAGE: i32 = 256;
 
-/** One record kept crash-safe in two sectors (spec lockbox.md §2.2). */
+/** One record kept crash-safe in two sectors (protocol/SPEC.md Lockbox §2.2). */
 export class FlashSlots {
   firstSector: i32;
   capacity: i32;

@@ -1,6 +1,6 @@
 /**
  * The lockbox audit log in flash: a crash-safe, sequence-numbered ring of sealed audit records
- * (spec lockbox.md §2.3; record layout protocol/card/records.ts). Every slot is 64 bytes:
+ * (protocol/SPEC.md Lockbox §2.3; record layout protocol/card/records.ts). Every slot is 64 bytes:
  *   audit record (38) ‖ CRC-32 of the record (4, BE) ‖ 22 × FF
  * A slot is written with one page program. Entering a sector erases it first, which drops the
  * oldest sector's records: capacity = (sectors − 1) × slots per sector records are always kept.
@@ -14,7 +14,7 @@ import { halFlashRead, halFlashProgram, halFlashErase, halFlashSectorSize } from
 export const JOURNAL_SLOT_SIZE: i32 = 64;
 const STORED: i32 = AUDIT_RECORD_SIZE + 4;
 
-/** The flash ring of sealed audit records (spec lockbox.md §2.4). */
+/** The flash ring of sealed audit records (protocol/SPEC.md Lockbox §2.4). */
 export class AuditJournal {
   firstSector: i32;
   sectorCount: i32;

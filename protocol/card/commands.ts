@@ -1,7 +1,7 @@
 /**
  * The SentriCard applet's ISO 7816-4 command set: class, instruction and parameter bytes, object
  * and file identifiers. The command table with data, responses, status words and security
- * conditions is protocol/spec/card.md §2; both the lockbox firmware and the server build their
+ * conditions is protocol/SPEC.md Card §2; both the lockbox firmware and the server build their
  * APDUs from these constants. Status words are the ISO 7816-4 ones of protocol/iso7816/sw.ts.
  */
 

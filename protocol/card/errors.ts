@@ -1,6 +1,6 @@
 /**
  * Error codes of the card area (protocol/card/): record and object layouts and SCP03 secure
- * messaging. Range -100..-139 (protocol/errors.ts). Spec: protocol/spec/card.md §7.
+ * messaging. Range -100..-139 (protocol/errors.ts). Spec: protocol/SPEC.md Card §7
  */
 
 /** A format byte at the start of an object names a version this code does not know. */

@@ -1,5 +1,5 @@
 /**
- * CARS (Card Authorization Renewal System) codes, SPEC.md "CARS codes" (protocol/spec/lockbox.md §4).
+ * CARS (Card Authorization Renewal System) codes, SPEC.md "CARS codes" (protocol/SPEC.md Lockbox §4).
  *
  *   message = card serial (u32 BE) ‖ local day (u16 BE, days since 1970-01-01 local) ‖ sequence (u16 BE)
  *   code    = DT(HMAC-SHA256(CARS key, message)) mod 10^8      (DT: RFC 4226 §5.3 dynamic truncation)

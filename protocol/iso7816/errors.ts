@@ -1,7 +1,7 @@
 /**
  * ISO/IEC 7816 error codes (range -60..-99, protocol/errors.ts). Codecs also return the common
  * codes ERR_TRUNCATED / ERR_OVERLONG (input shorter or longer than its own length fields say),
- * ERR_OUTPUT_TOO_SMALL (encoders) and ERR_BAD_ARGUMENT (caller mistakes). spec/iso7816.md lists
+ * ERR_OUTPUT_TOO_SMALL (encoders) and ERR_BAD_ARGUMENT (caller mistakes). protocol/SPEC.md (ISO 7816 chapter) lists
  * them all with the check order of each decoder.
  */
 

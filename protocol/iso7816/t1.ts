@@ -2,7 +2,7 @@
  * ISO/IEC 7816-3 §11.3 T=1 block: prologue NAD PCB LEN, information field INF (LEN bytes, 0..254),
  * epilogue EDC (LRC: 1 byte; CRC: 2 bytes, high byte first). PCB coding §11.3.2.2:
  *   I-block 0 N(S) M 00000     R-block 100 N(R) eeee     S-block 11 R ttttt
- * Three EDC variants are supported because public readers disagree on the CRC (spec/iso7816.md).
+ * Three EDC variants are supported because public readers disagree on the CRC (protocol/SPEC.md (ISO 7816 chapter)).
  */
 import { OK, ERR_TRUNCATED, ERR_OVERLONG, ERR_OUTPUT_TOO_SMALL, ERR_BAD_ARGUMENT } from "../errors";
 import { ERR_T1_BAD_LEN, ERR_T1_BAD_EDC, ERR_T1_BAD_PCB, ERR_T1_INF_TOO_LONG, ERR_T1_BAD_CONTROL_INF } from "./errors";

@@ -1,7 +1,7 @@
 /**
  * OSDP error codes (range -20..-59, protocol/errors.ts). Codecs also return the common codes
  * ERR_OUTPUT_TOO_SMALL (encoders) and ERR_BAD_ARGUMENT (caller mistakes). The packet-layer codes
- * follow the checks of SIA OSDP v2.2 §5 in the order the decoder applies them; spec/osdp.md lists
+ * follow the checks of SIA OSDP v2.2 §5 in the order the decoder applies them; protocol/SPEC.md (OSDP chapter) lists
  * which NAK reason (§7.3) a PD answers with for each.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Error codes of the lockbox service port (range -200..-219 of -200..-239, protocol/errors.ts;
- * the reader uses -230..-239). Sent as the status of MFG replies; spec lockbox.md §6.
+ * the reader uses -230..-239). Sent as the status of MFG replies; protocol/SPEC.md Lockbox §6
  */
 
 /** The MFG command is empty, names an unknown sub-command, or its body has the wrong length. */

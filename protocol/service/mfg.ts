@@ -1,6 +1,6 @@
 /**
  * The lockbox's manufacturer-specific OSDP commands on its service port (osdp_MFG §6.22 /
- * osdp_MFGREP §7.25), spec lockbox.md §6. Same conventions as the reader's (protocol/spec/reader.md):
+ * osdp_MFGREP §7.25), protocol/SPEC.md Lockbox §6 Same conventions as the reader's (protocol/SPEC.md (Reader chapter)):
  * vendor "LBX" (4c 42 58), data = sub-command ‖ body; reply data = sub-command|80 ‖ status (i16 BE,
  * 0 or an ERR_SVC_* code) ‖ body. Portable AssemblyScript: firmware and Node tools share it.
  */
@@ -14,7 +14,7 @@ export const LOCKBOX_VENDOR: u32 = 0x58424c;
 export const MFG_LB_STATUS: u8 = 0x11;
 /** READ LOG: up to MAX_LOG_RECORDS audit records from a sequence number on (read-only). */
 export const MFG_LB_READ_LOG: u8 = 0x12;
-/** READ SETTINGS: the settings in force, card.md §3.4 layout (read-only). */
+/** READ SETTINGS: the settings in force, protocol/SPEC.md Card §3.4 layout (read-only). */
 export const MFG_LB_READ_SETTINGS: u8 = 0x13;
 /** SET TIME: sets the clock from an authenticated source (secure channel only; logged). */
 export const MFG_LB_SET_TIME: u8 = 0x14;

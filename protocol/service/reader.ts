@@ -1,7 +1,7 @@
 /**
  * The reader's manufacturer-specific OSDP commands (osdp_MFG §6.22 / osdp_MFGREP §7.25): card
  * status, connect (ATR + PPS + IFS), APDU pass-through and power-off, and the card event the reader
- * reports in answer to osdp_POLL. Byte layouts and error codes: protocol/spec/reader.md §2.
+ * reports in answer to osdp_POLL. Byte layouts and error codes: protocol/SPEC.md Reader §2
  * Portable AssemblyScript: the firmware and the Node control panel build and parse the same bytes.
  */
 import { ERR_TRUNCATED, ERR_OVERLONG, ERR_BAD_ARGUMENT } from "../errors";

@@ -1,7 +1,6 @@
 /**
- * Lockbox outcome reasons: the `reason` byte of the audit records a lockbox writes (protocol/spec/
- * card.md §4.1 leaves it lockbox-defined; protocol/spec/lockbox.md §5 lists each with its light and
- * buzzer pattern). Shared by the firmware, the server (to show why an access was refused) and tools.
+ * Lockbox outcome reasons: the `reason` byte of the audit records a lockbox writes (protocol/SPEC.md
+ * Card §4.1 leaves it lockbox-defined; Lockbox §5 lists each with its light and buzzer pattern). Shared by the firmware, the server (to show why an access was refused) and tools.
  */
 
 /** Success: no reason. */

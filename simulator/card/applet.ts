@@ -1,6 +1,6 @@
 /**
  * The SentriCard applet: answers one command APDU at a time with the command set of
- * protocol/spec/card.md §2, over the persistent home image (Layout) committed through the
+ * protocol/SPEC.md Card §2, over the persistent home image (Layout) committed through the
  * journal, and the volatile session state (SCP03 session, authenticated party, pending denylist).
  * State-changing commands build the new image in a working copy and commit it at once, so a
  * refused command changes nothing and a power cut leaves the old or the new state.

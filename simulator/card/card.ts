@@ -1,5 +1,5 @@
 /**
- * The emulated SentriCard chip, in process (protocol/spec/card.md): persistent EEPROM (journaled,
+ * The emulated SentriCard chip, in process (protocol/SPEC.md (Card chapter)): persistent EEPROM (journaled,
  * sealed in a card file under a chip-unique key) + the applet + volatile session state.
  *
  *   const card = Card.load("agent.card");

@@ -1,5 +1,5 @@
 /**
- * The host side of the card's command set (protocol/spec/card.md §2) for Node: what the server
+ * The host side of the card's command set (protocol/SPEC.md Card §2) for Node: what the server
  * (and tests, and the world simulator standing in for a lockbox) use to talk to a card over any
  * transport that carries APDUs. Secure messaging is protocol/card/scp03.ts, the same code the
  * lockbox firmware runs.

@@ -1,5 +1,5 @@
 /**
- * The card chip's EEPROM model (spec: protocol/spec/card.md §8): a byte array written only in
+ * The card chip's EEPROM model (spec: protocol/SPEC.md Card §8): a byte array written only in
  * whole pages, one page per write, with a counter of writes and a fault hook that "cuts power"
  * before the k-th write so tearing can be tested at every write of every transaction.
  */

@@ -1,5 +1,5 @@
 /**
- * Personalization (protocol/spec/card.md §8.4): builds a new card from the association's master
+ * Personalization (protocol/SPEC.md Card §8.4): builds a new card from the association's master
  * keys and the member's data. The server calls issueCard(); `lockbox card issue` wraps it. The
  * factory writes the whole EEPROM at once (no journal): a card is only handed out once issued.
  */

@@ -1,5 +1,5 @@
 /**
- * All-or-nothing commits over the page EEPROM (protocol/spec/card.md §8.1): a write-ahead journal.
+ * All-or-nothing commits over the page EEPROM (protocol/SPEC.md Card §8.1): a write-ahead journal.
  *
  *   page 0            commit record: "JRNL" ‖ n (u16) ‖ n × home page index (u16) ‖ … ‖ CRC-32 at 60
  *   pages 1..27       journal: the new contents of the n changed home pages

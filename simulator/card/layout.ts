@@ -1,5 +1,5 @@
 /**
- * Where each persistent field of the card lives in its home image (protocol/spec/card.md §8.2).
+ * Where each persistent field of the card lives in its home image (protocol/SPEC.md Card §8.2).
  * The home image is a fixed-layout byte array computed from the capacities chosen at
  * personalization; the applet reads and writes fields in a working copy and the journal commits
  * the pages that changed.

@@ -1,6 +1,6 @@
 /**
  * The card file: the chip's EEPROM at rest, encrypted and authenticated with AES-128-CCM under a
- * chip-unique key (protocol/spec/card.md §8.3), so a dump reveals no field value and a modified
+ * chip-unique key (protocol/SPEC.md Card §8.3), so a dump reveals no field value and a modified
  * dump is refused.
  *
  *   0   8  "LBXCIMG1"

@@ -21,7 +21,7 @@ export type CryptoErrorCode =
   | "tag-mismatch"
   | "truncated-input";
 
-/** A refused input: `code` says which check failed (protocol/spec/crypto.md lists the wasm codes behind them). */
+/** A refused input: `code` says which check failed (protocol/SPEC.md (Crypto chapter) lists the wasm codes behind them). */
 export class CryptoError extends Error {
   constructor(readonly code: CryptoErrorCode, message: string) {
     super(message);
@@ -298,7 +298,7 @@ export class WasmCrypto {
     return okm;
   }
 
-  /** SP 800-108 counter KDF with AES-CMAC in the SCP03 layout (protocol/spec/crypto.md). */
+  /** SP 800-108 counter KDF with AES-CMAC in the SCP03 layout (protocol/SPEC.md (Crypto chapter)). */
   kdfCmac(key: Uint8Array, constant: number, context: Uint8Array, lengthBits: number): Uint8Array {
     this.setKey(key);
     need(Number.isInteger(lengthBits) && lengthBits > 0 && lengthBits % 8 === 0 && lengthBits <= 255 * 128, "bad-output-length", "KDF length must be a positive multiple of 8 bits, at most 32640");

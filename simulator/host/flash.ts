@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
-/** A program may not cross a page of this many bytes (spec lockbox.md §2). */
+/** A program may not cross a page of this many bytes (protocol/SPEC.md Lockbox §2). */
 export const FLASH_PAGE_SIZE = 256;
 
 /** Thrown out of a HAL flash call when the simulated power fails; the host stops the device. */
@@ -14,7 +14,7 @@ export class PowerCut extends Error {
   override name = "PowerCut";
 }
 
-/** The simulated NOR flash chip behind hal.flash* (spec lockbox.md §2). */
+/** The simulated NOR flash chip behind hal.flash* (protocol/SPEC.md Lockbox §2). */
 export class Flash {
   readonly bytes: Uint8Array;
   readonly sectorSize: number;

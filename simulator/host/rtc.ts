@@ -7,7 +7,7 @@
 /** What an RTC shows after losing power: 2000-01-01T00:00:00Z. */
 export const RTC_RESET_UTC = 946684800;
 
-/** The battery-backed RTC behind hal.rtc* (spec lockbox.md §7). */
+/** The battery-backed RTC behind hal.rtc* (protocol/SPEC.md Lockbox §7). */
 export class Rtc {
   /** Parts per million the clock gains (negative: loses). */
   driftPpm: number;

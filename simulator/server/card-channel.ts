@@ -42,7 +42,7 @@ export function apdu(cla: number, ins: number, p1: number, p2: number, data: Uin
   return out;
 }
 
-/** One SCP03 session, host side, between the server and one card (protocol/spec/card.md §6). */
+/** One SCP03 session, host side, between the server and one card (protocol/SPEC.md Card §6). */
 export class CardChannel {
   private readonly session = new Scp03Session();
   private readonly buf = new Uint8Array(300);

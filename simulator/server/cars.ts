@@ -32,7 +32,7 @@ interface CarsRow {
   cars_consecutive_day_limit: number; card_id: number | null; key_card_auth: Uint8Array | null; key_server: Uint8Array | null; key_audit: Uint8Array | null;
 }
 
-/** The code the lockbox will accept for (serial, local day, sequence) (protocol/spec/lockbox.md §4). */
+/** The code the lockbox will accept for (serial, local day, sequence) (protocol/SPEC.md Lockbox §4). */
 export function carsCodeFor(key: Uint8Array, serial: number, day: number, sequence: number): string {
   const msg = new Uint8Array(CARS_MESSAGE_SIZE);
   carsMessage(serial >>> 0, day, sequence, msg, 0);

@@ -1,5 +1,5 @@
 /**
- * The host's driver for a USB card reader (protocol/spec/reader.md §2): over an OSDP control panel
+ * The host's driver for a USB card reader (protocol/SPEC.md Reader §2): over an OSDP control panel
  * (simulator/osdp/cp.ts) it waits for a card (osdp_POLL card events or MFG CARD_STATUS), connects
  * it, and relays APDUs with MFG CARD_APDU. A lost reply is re-sent by the control panel with the
  * same sequence number, and the reader repeats its answer without running the APDU again (OSDP
@@ -15,7 +15,7 @@ import {
 } from "../../protocol/service/reader.ts";
 import type { Transmit } from "./card-channel.ts";
 
-/** A reader-side failure: `code` is the reader's status (protocol/spec/reader.md §2.8). */
+/** A reader-side failure: `code` is the reader's status (protocol/SPEC.md Reader §2.8). */
 export class ReaderError extends Error {
   override name = "ReaderError";
   constructor(readonly code: number, message: string) {

@@ -1,5 +1,5 @@
 /**
- * The HTTP side of a renewal session (API.md §Renewal, protocol/spec/reader.md §3): the server runs
+ * The HTTP side of a renewal session (API.md §Renewal, protocol/SPEC.md Reader §3): the server runs
  * the renewal (renewal.ts) as a coroutine whose `transmit` hands each command APDU to the host in
  * an HTTP reply and waits for the card's response in the host's next request. The host only relays
  * bytes; it learns nothing it could reuse (SCP03 encrypts and MACs both directions).

@@ -18,7 +18,7 @@ import { crc32 } from "../../protocol/crc.ts";
 import { SimRandom } from "../host/random.ts";
 import type { CardContacts } from "../host/host.ts";
 
-/** Layout of the factory block in flash sector 0 (spec lockbox.md §2.1). */
+/** Layout of the factory block in flash sector 0 (protocol/SPEC.md Lockbox §2.1). */
 export const FACTORY_SIZE = 100;
 /** Magic of the factory block (spec §2.1). */
 export const FACTORY_MAGIC = 0x4c425831;
@@ -120,7 +120,7 @@ export class SimAssociation {
     return b;
   }
 
-  /** The CARS code the server issues for (serial, local day, sequence) (spec lockbox.md §4). */
+  /** The CARS code the server issues for (serial, local day, sequence) (protocol/SPEC.md Lockbox §4). */
   carsCode(serial: number, localDay: number, sequence: number): string {
     const msg = new Uint8Array(CARS_MESSAGE_SIZE);
     carsMessage(serial >>> 0, localDay, sequence, msg, 0);

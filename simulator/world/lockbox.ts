@@ -19,7 +19,7 @@ import { aesBlockCipher } from "../crypto/index.ts";
 export const LOCKBOX_WASM = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "build", "lockbox.wasm");
 /** Flash sector size of the simulated lockbox board (spec §2). */
 export const SECTOR_SIZE = 4096;
-/** Journal slot size (spec lockbox.md §2.3). */
+/** Journal slot size (protocol/SPEC.md Lockbox §2.3). */
 export const JOURNAL_SLOT = 64;
 /** Keypad codes of the HAL key event. */
 export const KEY = { FUNC: 10, ENT: 11, CLR: 12 } as const;

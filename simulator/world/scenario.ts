@@ -2,7 +2,7 @@
  * Scenario files (issue 5 "lockbox sim"): devices, people and steps in JSON, run against simulated
  * lockboxes with a narration of what each person does and what each box shows. A seed makes the
  * run reproducible. Every step may state what it expects; the run reports any that did not happen.
- * Format: protocol/spec/lockbox.md §8.
+ * Format: protocol/SPEC.md Lockbox §8
  */
 import { readFileSync } from "node:fs";
 import { SimAssociation, type CardHolder } from "./association.ts";
@@ -50,7 +50,7 @@ export interface ScenarioStep {
 /** `renewal`: who renews at a card reader after the narration (`lockbox start`, spec §8). */
 export interface RenewalPart { who: string }
 
-/** A scenario file (spec lockbox.md §8). */
+/** A scenario file (protocol/SPEC.md Lockbox §8). */
 export interface Scenario {
   title: string;
   /** ISO-8601 UTC start time. */
@@ -98,7 +98,7 @@ export interface NarrationLine {
 
 const STEP_KEYS = ["say", "stage", "visit", "cars", "denylist", "wait"];
 
-/** Thrown for a scenario file that does not follow the format (spec lockbox.md §8). */
+/** Thrown for a scenario file that does not follow the format (protocol/SPEC.md Lockbox §8). */
 export class ScenarioError extends Error {
   override name = "ScenarioError";
 }

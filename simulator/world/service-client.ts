@@ -1,5 +1,5 @@
 /**
- * A control panel for a lockbox's service port (spec lockbox.md §6) over any byte link (in-memory,
+ * A control panel for a lockbox's service port (protocol/SPEC.md Lockbox §6) over any byte link (in-memory,
  * PTY, real serial port): OSDP via simulator/osdp/cp.ts, the MFG sub-commands via protocol/service.
  */
 import { OsdpControlPanel, type ByteLink } from "../osdp/cp.ts";
@@ -16,7 +16,7 @@ export class ServiceError extends Error {
   }
 }
 
-/** The control-panel side of the lockbox service port (spec lockbox.md §6). */
+/** The control-panel side of the lockbox service port (protocol/SPEC.md Lockbox §6). */
 export class LockboxServiceClient {
   readonly cp: OsdpControlPanel;
 

@@ -1,4 +1,4 @@
-// The card's command set (protocol/spec/card.md §2): every command's success and each refusal
+// The card's command set (protocol/SPEC.md Card §2): every command's success and each refusal
 // status word, with the persistent state checked unchanged after every refusal.
 import { describe, it, expect } from "vitest";
 import * as C from "../../protocol/card/commands.ts";

@@ -1,5 +1,5 @@
 // protocol/card layouts, records, denylist, PIN block and key diversification: byte layouts built
-// by hand from protocol/spec/card.md, MACs and keys against @noble/ciphers' CMAC, round trips, and
+// by hand from protocol/SPEC.md (Card chapter), MACs and keys against @noble/ciphers' CMAC, round trips, and
 // a seeded fuzz of every decoder (never throws; on error the target object is unchanged).
 import { describe, it, expect } from "vitest";
 import { cmac } from "@noble/ciphers/aes.js";

@@ -1,4 +1,4 @@
-// The card file (protocol/spec/card.md §8.3): survives restarts, reveals no field value, refuses a
+// The card file (protocol/SPEC.md Card §8.3): survives restarts, reveals no field value, refuses a
 // modified dump; and the power-up integrity check makes a corrupted EEPROM answer 6581.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, rmSync, readFileSync, writeFileSync } from "node:fs";

@@ -1,4 +1,4 @@
-// Tearing (protocol/spec/card.md §8.1): for every state-changing command, cut power before each of
+// Tearing (protocol/SPEC.md Card §8.1): for every state-changing command, cut power before each of
 // its EEPROM page writes; after power-up the card passes its integrity check and holds exactly the
 // old or the new state (so no record is lost or duplicated). Prints the number of cut points.
 import { describe, it, expect, afterAll } from "vitest";

@@ -1,4 +1,4 @@
-// The lockbox service port (spec lockbox.md §6): an OSDP control panel (simulator/osdp/cp.ts) reads
+// The lockbox service port (protocol/SPEC.md Lockbox §6): an OSDP control panel (simulator/osdp/cp.ts) reads
 // ID, CAP, LSTAT, STATUS, settings and the audit log, in memory and over a real pseudo-terminal
 // opened with `serialport`; SET TIME needs the secure channel; malformed MFG commands get an error.
 import { describe, it, expect } from "vitest";

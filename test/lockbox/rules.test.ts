@@ -1,6 +1,6 @@
 // Lockbox opening rules and CARS, end to end: the lockbox firmware (build/lockbox.wasm) on the
 // simulator host, talking T=1 + SCP03 to the card emulator. For each rule: the box opens when it
-// should; each denial keeps the box shut, shows its documented pattern (spec lockbox.md §5) and
+// should; each denial keeps the box shut, shows its documented pattern (protocol/SPEC.md Lockbox §5) and
 // is logged with its reason and a valid MAC.
 import { describe, it, expect } from "vitest";
 import { world, attempt, settings, applySettings, utc, chicago, icuLocalDay, specCarsCode, CHICAGO, type World } from "./support.ts";

@@ -28,7 +28,7 @@ export function icuLocalDay(t: number, zone: string): number {
   return Date.UTC(+p.year, +p.month - 1, +p.day) / 86400000;
 }
 
-/** The CARS code by the spec text (lockbox.md §4), computed with node:crypto. */
+/** The CARS code by the spec text (protocol/SPEC.md Lockbox §4), computed with node:crypto. */
 export function specCarsCode(key: Uint8Array, serial: number, localDay: number, sequence: number): string {
   const msg = Buffer.alloc(8);
   msg.writeUInt32BE(serial, 0);

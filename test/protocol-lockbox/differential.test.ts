@@ -133,7 +133,7 @@ describe("protocol/cars: WASM = TypeScript = node:crypto HMAC-SHA256 + RFC 4226 
     return (mac.readUInt32BE(offset) & 0x7fffffff) % 100_000_000;
   }
 
-  it("the spec's worked example (lockbox.md §4): card 12345678, day 20521, sequence 4 → 32616613", () => {
+  it("the spec's worked example (protocol/SPEC.md Lockbox §4): card 12345678, day 20521, sequence 4 → 32616613", () => {
     const key = Buffer.from("4561ef439e81029185ee05da7dc8d913", "hex");
     h.setInput(key);
     expect(h.exports.carsCode(16, 12345678, 20521, 4)).toBe(32616613);

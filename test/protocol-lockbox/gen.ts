@@ -1,5 +1,5 @@
 // Seeded generators for the lockbox protocol tests: POSIX TZ rules built from the grammar of
-// protocol/spec/lockbox.md §7 together with the fields they mean (computed here from the grammar,
+// protocol/SPEC.md Lockbox §7 together with the fields they mean (computed here from the grammar,
 // not by the parser), mutated rule text, instants around DST transitions, and STATUS bodies.
 import { Rng } from "../support/rng.ts";
 
@@ -164,7 +164,7 @@ export function randomStatusBody(rng: Rng): Uint8Array {
   return b;
 }
 
-/** A valid CARD_STATUS body (reader.md §2.2): flags 0/1, bit rate, ATR of 0..33 bytes. */
+/** A valid CARD_STATUS body (protocol/SPEC.md Reader §2.2): flags 0/1, bit rate, ATR of 0..33 bytes. */
 export function randomCardStatusBody(rng: Rng): Uint8Array {
   const atr = rng.bytes(rng.int(0, 4) === 0 ? rng.int(0, 33) : rng.int(10, 20));
   const b = new Uint8Array(7 + atr.length);

@@ -13,7 +13,7 @@ function chicagoDay(utc: number): number {
   return Date.parse(`${date}T00:00:00Z`) / 86_400_000;
 }
 
-/** A CARS code by the published algorithm (spec lockbox.md §4): HMAC-SHA256 over serial ‖ day ‖ sequence, RFC 4226 §5.3 truncation, 8 digits. */
+/** A CARS code by the published algorithm (protocol/SPEC.md Lockbox §4): HMAC-SHA256 over serial ‖ day ‖ sequence, RFC 4226 §5.3 truncation, 8 digits. */
 function carsCode(key: Uint8Array, serial: number, day: number, sequence: number): string {
   const msg = Buffer.alloc(8);
   msg.writeUInt32BE(serial, 0);

@@ -1,6 +1,6 @@
 /**
  * `lockbox card`: personalize an emulated SentriCard, serve it to PC/SC through vsmartcard's vpcd,
- * and show what a card file holds (protocol/spec/card.md).
+ * and show what a card file holds (protocol/SPEC.md (Card chapter)).
  */
 import "../../simulator/portable.ts";
 import { parseArgs, type ParseArgsConfig } from "node:util";

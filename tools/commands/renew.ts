@@ -1,6 +1,6 @@
 /**
  * `lockbox renew --port <path> --server <url>`: renews the card in a USB reader (DESIGN.md §2
- * Renewal; protocol/spec/reader.md §3). This tool is the OSDP control panel on the serial port and
+ * Renewal; protocol/SPEC.md Reader §3). This tool is the OSDP control panel on the serial port and
  * relays APDUs between the card and the server; it is trusted with nothing.
  */
 import "../../simulator/portable.ts";

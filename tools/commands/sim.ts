@@ -3,7 +3,7 @@
  * simulated lockboxes (simulator/world/scenario.ts), narrating it, then keeps the lockboxes running
  * with their service ports on pseudo-terminals (socat) until Ctrl-C, so serial tools and QA scripts
  * can talk OSDP to them. Exits by itself after the narration with --once or when stdin is not a
- * terminal. Spec: protocol/spec/lockbox.md §8. `lockbox start` (start.ts) builds on the pieces
+ * terminal. Spec: protocol/SPEC.md Lockbox §8 `lockbox start` (start.ts) builds on the pieces
  * exported here: the shared options, the narrated world, the service ports on PTYs.
  */
 import { parseArgs } from "node:util";

@@ -394,7 +394,7 @@ export class OsdpPd {
   }
 }
 
-/** NAK reason (§7.3) for a command refused with `code` (the table in protocol/spec/osdp.md §5). */
+/** NAK reason (§7.3) for a command refused with `code` (the table in protocol/SPEC.md OSDP §5). */
 function nakReason(code: i32): u8 {
   if (code == E.ERR_OSDP_BAD_PAYLOAD_LENGTH || code == E.ERR_OSDP_TOO_MANY) return C.NAK_BAD_LENGTH;
   if (code == E.ERR_OSDP_UNKNOWN_COMMAND) return C.NAK_UNKNOWN_COMMAND;
