@@ -24,7 +24,7 @@ if (values.help) {
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), "..", "bench");
 const files = readdirSync(benchDir).filter((f) => f.endsWith(".bench.ts")).sort();
-const opts = values.quick ? { budgetMs: 100, warmupMs: 30 } : { budgetMs: 500, warmupMs: 150 };
+const opts = values.quick ? { budgetMs: 100, warmupMs: 30, rounds: 2 } : { budgetMs: 600, warmupMs: 150, rounds: 6 };
 const results: GroupResult[] = [];
 for (const file of files) {
   const mod = (await import(pathToFileURL(join(benchDir, file)).href)) as { groups: () => BenchGroup[] | Promise<BenchGroup[]> };
