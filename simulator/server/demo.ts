@@ -3,27 +3,17 @@
  * simulated world — an association with the world's master keys, its agents' cards, its lockboxes
  * on their listings — in the server's store, as the administrator and the MLS import would, and a
  * reader (build/reader.wasm) with a card in its slot whose UART is a socat pseudo-terminal.
- * `runRenewalDemo` is the small stand-alone version `lockbox server --demo` runs: a showing at a
- * lockbox, then a renewal at the reader driven through `serialport` as `lockbox renew` does, and the
- * showing read back from the listing's access log. `lockbox start` runs the full world
- * (tools/commands/start.ts).
+ * `lockbox start` (tools/commands/start.ts) runs the world around these pieces.
  */
 import type { Database } from "better-sqlite3";
 import { randomBytes } from "node:crypto";
-import { SerialPort } from "serialport";
 import { SimAssociation, contactsOf, type CardHolder } from "../world/association.ts";
 import type { ScenarioWorld } from "../world/scenario.ts";
-import { SimLockbox } from "../world/lockbox.ts";
 import { DeviceHost } from "../host/host.ts";
 import { Flash } from "../host/flash.ts";
 import { Rtc } from "../host/rtc.ts";
 import { UartTap, PtyUart } from "../host/uart.ts";
-import { OsdpControlPanel, streamLink } from "../osdp/cp.ts";
-import { startServer, type RunningServer } from "./app.ts";
 import { pinVerifier, registerLockbox } from "./admin.ts";
-import { ReaderClient } from "./reader-client.ts";
-import { renewOverHttp } from "./renew-client.ts";
-import type { RenewalOutcome } from "./renewal.ts";
 import { deviceId } from "./records.ts";
 
 /** Where the reader firmware is built. */
@@ -102,64 +92,4 @@ export async function readerOnPty(holder: CardHolder, utc: number): Promise<{ pa
   const path = await pty.open(host, tap);
   const timer = setInterval(() => host.advance(25), 25);
   return { path, host, close: () => { clearInterval(timer); pty.close(); } };
-}
-
-/** What the demo did, for narration and tests. */
-export interface RenewalDemoResult {
-  server: string;
-  readerPath: string;
-  outcome: RenewalOutcome;
-  accessLog: { at: string; lockbox: string; event: string; agent: string | null; listing: string | null }[];
-}
-
-/**
- * Runs the renewal scenario on `dbPath`: a showing at lockbox 0x1e240 on listing `listingId`, then
- * a renewal through the reader on a PTY. `say` narrates each step.
- */
-export async function runRenewalDemo(dbPath: string, say: (line: string) => void, seed = 1): Promise<RenewalDemoResult> {
-  const srv: RunningServer = await startServer({ db: dbPath, port: 0 });
-  const utc = Math.floor(Date.now() / 1000);
-  const assoc = new SimAssociation(4242, seed);
-  const db = srv.store.db;
-  const associationId = "demo-board";
-  const listingId = "L-1001";
-  let reader: Awaited<ReturnType<typeof readerOnPty>> | null = null;
-  try {
-    registerSimAssociation(db, assoc, associationId, "Demo Board of REALTORS", "CST6CDT,M3.2.0,M11.1.0", 30);
-    const holder = assoc.issue("Ann Agent", 0x00a11ce5, "2580", utc + 7 * 86400);
-    registerHolder(db, associationId, holder, utc + 7 * 86400);
-    registerBoxOnListing(db, associationId, 0x1e240, listingId, utc);
-    say(`server on ${srv.url} (store ${dbPath}); association ${associationId}, lockbox 0001e240 on listing ${listingId}`);
-
-    const box = new SimLockbox(assoc, { lockboxId: 0x1e240, utc });
-    box.insert(holder);
-    box.type("2580E");
-    box.remove();
-    say(`showing: ${holder.name} opened lockbox 0001e240 with card ${deviceId(holder.serial)} + PIN; the card carries the access record`);
-
-    reader = await readerOnPty(holder, utc);
-    say(`reader firmware running with its USB serial port on ${reader.path}; the agent inserts the card and renews`);
-    const port = await new Promise<SerialPort>((resolve, reject) => {
-      const p = new SerialPort({ path: reader!.path, baudRate: 115200 }, (err) => (err ? reject(err) : resolve(p)));
-    });
-    let outcome: RenewalOutcome;
-    try {
-      const cp = new OsdpControlPanel(streamLink(port), { address: 0, retries: 5 });
-      const client = new ReaderClient(cp);
-      await client.waitForCard(5000);
-      await client.connect();
-      outcome = await renewOverHttp(srv.url, client.transmit());
-      cp.close();
-    } finally {
-      await new Promise<void>((resolve) => port.close(() => resolve()));
-    }
-    say(`renewed until ${outcome.expiresAt}, ${outcome.recordsUploaded} record${outcome.recordsUploaded === 1 ? "" : "s"} uploaded (${outcome.recordsNew} new)`);
-    const res = await fetch(`${srv.url}/api/access-log?listing=${listingId}`);
-    const accessLog = ((await res.json()) as { events: RenewalDemoResult["accessLog"] }).events;
-    for (const e of accessLog) say(`access log of ${listingId}: ${e.at} lockbox ${e.lockbox} ${e.event} by ${e.agent}`);
-    return { server: srv.url, readerPath: reader.path, outcome, accessLog };
-  } finally {
-    reader?.close();
-    await srv.close();
-  }
 }

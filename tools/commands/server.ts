@@ -10,7 +10,6 @@ import { startServer } from "../../simulator/server/app.ts";
 import { formatReport } from "../../simulator/server/import/report.ts";
 
 const usage = `Usage: lockbox server [--port <n>] [--host <addr>] [--db <path>] [--cards-dir <dir>] [--json]
-       lockbox server --demo [--db <path>]
 
 Runs the reference back end: card issuance and status, CARS codes, lockbox settings, access logs
 and the renewal sessions a \`lockbox renew\` relays between a card and the server. The HTTP JSON API
@@ -23,11 +22,6 @@ is documented in simulator/server/API.md. It also runs each association's import
   --cards-dir  where POST /api/cards saves each issued card as an emulated-chip card file
            (default ./var/cards; \`lockbox card serve <file>\` serves one to PC/SC)
   --json   print {"url","db","migrated"} as one JSON line when listening
-  --demo   run the renewal scenario once and exit: a showing at a simulated lockbox, the card
-           renewed at a simulated reader whose UART is a pseudo-terminal (needs socat and the
-           built build/reader.wasm and build/lockbox.wasm), the showing read back from the
-           listing's access log (default store ./var/lockbox-demo.db); \`lockbox start\`
-           (\`npm start\`) runs the whole demonstration world around the same pieces
 
 Prints the URL when listening; stops cleanly on Ctrl-C / SIGTERM (exit 0).
 Exit codes: 0 stopped cleanly; 1 could not start (port in use, bad store); 2 bad command line.`;
@@ -39,14 +33,9 @@ export const command: Command = {
   async run(argv) {
     let values;
     try {
-      ({ values } = parseArgs({ args: argv, options: { port: { type: "string" }, host: { type: "string" }, db: { type: "string" }, "cards-dir": { type: "string" }, json: { type: "boolean", default: false }, demo: { type: "boolean", default: false } }, strict: true }));
+      ({ values } = parseArgs({ args: argv, options: { port: { type: "string" }, host: { type: "string" }, db: { type: "string" }, "cards-dir": { type: "string" }, json: { type: "boolean", default: false } }, strict: true }));
     } catch (err) {
       throw new UsageError((err as Error).message);
-    }
-    if (values.demo) {
-      const { runRenewalDemo } = await import("../../simulator/server/demo.ts");
-      await runRenewalDemo(values.db ?? "./var/lockbox-demo.db", (line) => console.log(line));
-      return EXIT_OK;
     }
     const port = values.port === undefined ? 8080 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${values.port}`);
