@@ -23,14 +23,12 @@ import { halRelease, ACTUATOR_COMPARTMENT, ACTUATOR_SHACKLE } from "../hal/hal";
 import { factory, settings, tz, listing, ownerSerial, setOwner, saveState, loadState, setPending, denylist, denylistCountKept, denylistVersionKept,
   saveDenylist, tzRuleLength, DENYLIST_MAX, LISTING_SIZE } from "./config";
 import { logEvent, handToCard, completePending, EVENT_CLOCK_SET } from "./audit";
+import { carsLockedOut, carsChargeTry, carsResetTries } from "./cars-lockout";
 import * as R from "./indicate";
 import * as Q from "../../protocol/service/reasons";
 
 /** Compartment and shackle release pulse (ms). */
 const RELEASE_MS: i32 = 5000;
-/** Wrong CARS codes before CARS entry locks out, and for how long (seconds). */
-const CARS_MAX_WRONG: i32 = 3;
-const CARS_LOCKOUT_S: u32 = 900;
 /** Largest READ OBJECT answer (protocol/SPEC.md Card §2.4). */
 const READ_CHUNK: i32 = 223;
 
@@ -58,8 +56,6 @@ let ready = false;
 let serial: u32 = 0;
 /** Server's acknowledged mark for this box, from the card's server-time object. */
 let ackedBelow: u32 = 0;
-let carsWrong: i32 = 0;
-let carsLockedUntil: u32 = 0;
 
 /** True while the inserted card can take another entry. */
 export function cardReady(): bool {
@@ -303,11 +299,14 @@ export function enterCbs(digits: Uint8Array, n: i32): void {
   else deny(Q.REASON_CBS_WRONG, false);
 }
 
-/** FUNC 0 <8-digit code> ENT: CARS renewal until local midnight (spec §4). */
+/**
+ * FUNC 0 <8-digit code> ENT: CARS renewal until local midnight (spec §4). The try is charged in
+ * flash before the code is evaluated and given back when the card takes the extension (§4.1).
+ */
 export function enterCars(entry: Uint8Array, off: i32, n: i32): void {
   if (!ready) return;
   const now = clock.now();
-  if (carsLockedUntil > now) {
+  if (carsLockedOut(now)) {
     deny(Q.REASON_CARS_LOCKED_OUT, true);
     return;
   }
@@ -320,6 +319,10 @@ export function enterCars(entry: Uint8Array, off: i32, n: i32): void {
     deny(limit == ERR_CARS_MONTH_LIMIT ? Q.REASON_CARS_MONTH_LIMIT : Q.REASON_CARS_CONSECUTIVE_LIMIT, true);
     return;
   }
+  if (!carsChargeTry(now)) {
+    deny(Q.REASON_CARS_LOCKED_OUT, true);
+    return;
+  }
   hmac.setKey(factory.carsKey, 0, 16);
   let match = -1;
   for (let k = 1; k <= CARS_LOOKAHEAD; k++) {
@@ -330,11 +333,6 @@ export function enterCars(entry: Uint8Array, off: i32, n: i32): void {
     if (code >= 0 && carsCodeFromMac(carsMac, 0) == code && match < 0) match = seq;
   }
   if (match < 0) {
-    carsWrong++;
-    if (carsWrong >= CARS_MAX_WRONG) {
-      carsWrong = 0;
-      carsLockedUntil = now + CARS_LOCKOUT_S;
-    }
     deny(Q.REASON_CARS_WRONG, true);
     return;
   }
@@ -348,7 +346,7 @@ export function enterCars(entry: Uint8Array, off: i32, n: i32): void {
     deny(Q.REASON_CARD_ERROR, false);
     return;
   }
-  carsWrong = 0;
+  carsResetTries();
   logEvent(now, EVENT_CARS_APPLIED, 0, serial, null);
   handToCard(card, FILE_ACCESS, ackedBelow);
   R.showSuccess();

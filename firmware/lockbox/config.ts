@@ -1,9 +1,10 @@
 /**
  * The lockbox's persistent configuration (protocol/SPEC.md Lockbox §2):
  * - factory block (flash sector 0, written once at provisioning): identity and keys;
- * - state (sectors 1-2, FlashSlots): settings as applied, owner card, listing, and the audit event
+ * - state (sectors 1-2, FlashSlots): settings as applied, owner card, listing, the audit event
  *   that records the change ("pending" until it is in the journal: it is written in the same atomic
- *   store as the change, so a power cut can never leave a change without its record);
+ *   store as the change, so a power cut can never leave a change without its record), and the CARS
+ *   wrong-code tries (cars-lockout.ts), so a power cycle cannot hand out fresh tries;
  * - denylist (sectors 3-4, FlashSlots): the newest verified denylist;
  * - audit journal (sector 5 on).
  */
@@ -27,7 +28,10 @@ export const DENYLIST_MAX: i32 = 128;
 /** Bytes of the listing number kept (the audit payload width). */
 export const LISTING_SIZE: i32 = 12;
 const PENDING_AT: i32 = SETTINGS_SIZE + 4 + LISTING_SIZE;
-const STATE_SIZE: i32 = PENDING_AT + 1 + 4 + LISTING_SIZE;
+/** State written by firmware before the CARS tries were kept (spec §2.3: read as "no tries charged"). */
+const STATE_SIZE_V1: i32 = PENDING_AT + 1 + 4 + LISTING_SIZE;
+const CARS_TRIES_AT: i32 = STATE_SIZE_V1;
+const STATE_SIZE: i32 = CARS_TRIES_AT + 1 + 4;
 
 /** The factory block as loaded (spec §2.1). */
 export class Factory {
@@ -63,6 +67,17 @@ export let pendingSerial: u32 = 0;
 export const pendingPayload = new Uint8Array(LISTING_SIZE);
 /** Version of the kept denylist (a card must bring a higher one). */
 export let denylistVersionKept: u32 = 0;
+
+/** CARS wrong-code tries as kept in the state (spec §2.3, §4.1; the policy is in cars-lockout.ts). */
+export class CarsTries {
+  /** Tries charged since the last accepted code or the last lockout. */
+  charged: i32 = 0;
+  /** UTC at which the current lockout ends (0 or a past time: not locked out). */
+  lockedUntil: u32 = 0;
+}
+
+/** The CARS tries in force; saveState() persists them with the rest of the state. */
+export const carsTries = new CarsTries();
 
 const stateStore = new FlashSlots(STATE_SECTOR, STATE_SIZE);
 const denyStore = new FlashSlots(DENYLIST_SECTOR, denylistSize(DENYLIST_MAX));
@@ -131,13 +146,20 @@ export function loadState(): void {
   ownerSerial = 0;
   for (let i = 0; i < LISTING_SIZE; i++) listing[i] = 0;
   setPending(0, 0, listing);
-  if (stateStore.mount() == STATE_SIZE && stateStore.read(buf, 0) == STATE_SIZE && decodeSettings(buf, 0, SETTINGS_SIZE, settings) >= 0) {
+  carsTries.charged = 0;
+  carsTries.lockedUntil = 0;
+  const kept = stateStore.mount();
+  if ((kept == STATE_SIZE || kept == STATE_SIZE_V1) && stateStore.read(buf, 0) == kept && decodeSettings(buf, 0, SETTINGS_SIZE, settings) >= 0) {
     parseTzRule(settings.tzRule, 0, tzRuleLength(settings), tz);
     ownerSerial = be32(buf, SETTINGS_SIZE);
     for (let i = 0; i < LISTING_SIZE; i++) listing[i] = buf[SETTINGS_SIZE + 4 + i];
     pendingEvent = buf[PENDING_AT];
     pendingSerial = be32(buf, PENDING_AT + 1);
     for (let i = 0; i < LISTING_SIZE; i++) pendingPayload[i] = buf[PENDING_AT + 5 + i];
+    if (kept == STATE_SIZE) {
+      carsTries.charged = i32(buf[CARS_TRIES_AT]);
+      carsTries.lockedUntil = be32(buf, CARS_TRIES_AT + 1);
+    }
   } else {
     defaultSettings();
   }
@@ -150,7 +172,7 @@ export function loadState(): void {
   }
 }
 
-/** Writes settings + owner + listing as one crash-safe record; 0 or -1. */
+/** Writes settings, owner, listing, pending event and CARS tries as one crash-safe record; 0 or -1. */
 export function saveState(): i32 {
   if (encodeSettings(settings, buf, 0, SETTINGS_SIZE) < 0) return -1;
   put32(buf, SETTINGS_SIZE, ownerSerial);
@@ -158,6 +180,8 @@ export function saveState(): i32 {
   buf[PENDING_AT] = pendingEvent;
   put32(buf, PENDING_AT + 1, pendingSerial);
   for (let i = 0; i < LISTING_SIZE; i++) buf[PENDING_AT + 5 + i] = pendingPayload[i];
+  buf[CARS_TRIES_AT] = u8(carsTries.charged);
+  put32(buf, CARS_TRIES_AT + 1, carsTries.lockedUntil);
   return stateStore.write(buf, 0, STATE_SIZE);
 }
 
