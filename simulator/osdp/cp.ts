@@ -5,6 +5,12 @@
  * the secure-channel handshake (Annex D.3, SCBK or install-mode SCBK-D) and MACs/encrypts
  * commands once it is up. Every reply is framed, checked and MAC-verified by protocol/osdp before
  * it is accepted; anything else is counted and ignored until the retry.
+ *
+ * A reply is only ever matched to the command in flight (OSDP §4): bytes that arrive while no
+ * command is outstanding are discarded unframed, whatever is buffered is dropped before every
+ * (re)transmission, a reply code that cannot answer the command is refused (answers.ts), and before
+ * SQN 0 is used again after a restart the line must first fall quiet for an inter-character timeout,
+ * so a late answer to an abandoned command drains away instead of answering the next one.
  */
 import { randomBytes } from "node:crypto";
 import type { Duplex } from "node:stream";
@@ -22,6 +28,7 @@ import {
   FT_STATUS_OK, FT_STATUS_FINISHING,
 } from "../../protocol/osdp/replies.ts";
 import { aesBlockCipher } from "../crypto/index.ts";
+import { mayAnswer } from "./answers.ts";
 
 /** Empty osdp_FILETRANSFER keep-alives the ACU sends while a PD reports "finishing" before giving up. */
 export const MAX_FILE_KEEPALIVES = 600;
@@ -71,6 +78,11 @@ export interface ControlPanelOptions {
   useScbkD?: boolean;
   /** Random source for RND.A (default node:crypto). */
   random?: (n: number) => Uint8Array;
+  /**
+   * Silence in ms the line must keep before a command at SQN 0 goes out (default 20, the nominal
+   * §5.9 inter-character timeout); waited for at most one exchange's reply budget.
+   */
+  quietMs?: number;
 }
 
 /** A reply as accepted: its code, plaintext payload and security-block type. */
@@ -87,18 +99,23 @@ export interface ControlPanelStats {
   retries: number;
   timeouts: number;
   framingErrors: number;
-  /** Well-formed packets not accepted as the awaited reply (wrong address/SQN, bad MAC, ...). */
+  /** Well-formed packets not accepted as the awaited reply (wrong address/SQN/reply code, bad MAC, ...). */
   ignored: number;
+  /** Bytes dropped unframed: arrived with no command in flight, or still buffered at a (re)transmission. */
+  discarded: number;
+  /** Waits for a quiet line before reusing SQN 0. */
+  drains: number;
 }
 
 interface Waiter {
+  command: number;
   sqn: number;
   resolve(reply: OsdpReply): void;
 }
 
 /** An OSDP ACU talking to one PD (§5.5 sequencing and retries, §6 commands, Annex D secure channel). */
 export class OsdpControlPanel {
-  readonly stats: ControlPanelStats = { sent: 0, retries: 0, timeouts: 0, framingErrors: 0, ignored: 0 };
+  readonly stats: ControlPanelStats = { sent: 0, retries: 0, timeouts: 0, framingErrors: 0, ignored: 0, discarded: 0, drains: 0 };
   private readonly address: number;
   private readonly timeoutMs: number;
   private readonly retries: number;
@@ -106,6 +123,7 @@ export class OsdpControlPanel {
   private readonly scbk?: Uint8Array;
   private readonly useScbkD: boolean;
   private readonly random: (n: number) => Uint8Array;
+  private readonly quietMs: number;
   private readonly channel: OsdpSecureChannel;
   private readonly framer = new OsdpFramer();
   private readonly packet = new OsdpPacket();
@@ -114,6 +132,10 @@ export class OsdpControlPanel {
   private secure = false;
   private waiter: Waiter | null = null;
   private busy = false;
+  /** SQN is 0 and the line has not been drained since: set at start and by every restart. */
+  private drainDue = true;
+  /** While draining: restarts the quiet-gap timer (a byte arrived). */
+  private lineActive: (() => void) | null = null;
 
   constructor(private readonly link: ByteLink, opts: ControlPanelOptions) {
     if (!Number.isInteger(opts.address) || opts.address < 0 || opts.address > 0x7f) throw new RangeError("address must be 0..0x7F");
@@ -124,6 +146,7 @@ export class OsdpControlPanel {
     this.scbk = opts.scbk;
     this.useScbkD = opts.useScbkD ?? false;
     this.random = opts.random ?? ((n) => new Uint8Array(randomBytes(n)));
+    this.quietMs = opts.quietMs ?? 20;
     this.channel = new OsdpSecureChannel(opts.cipher ?? aesBlockCipher());
     this.unsubscribe = link.onData((bytes) => this.onData(bytes));
   }
@@ -310,6 +333,7 @@ export class OsdpControlPanel {
   private restart(): void {
     this.sqn = 0;
     this.secure = false;
+    this.drainDue = true;
   }
 
   /** One command/reply exchange with retries; the packet is built once so re-sends are identical. */
@@ -317,6 +341,10 @@ export class OsdpControlPanel {
     if (this.busy) throw new OsdpError(E.ERR_OSDP_UNEXPECTED, "one command at a time");
     this.busy = true;
     try {
+      if (this.drainDue) {
+        await this.lineQuiet();
+        this.drainDue = false;
+      }
       const h = new OsdpPacket();
       h.address = this.address;
       h.sqn = this.sqn;
@@ -334,7 +362,7 @@ export class OsdpControlPanel {
       for (let attempt = 0; attempt <= this.retries; attempt++) {
         if (attempt > 0) this.stats.retries++;
         this.stats.sent++;
-        const reply = await this.awaitReply(bytes, h.sqn);
+        const reply = await this.awaitReply(bytes, code, h.sqn);
         if (reply) {
           this.sqn = this.sqn % 3 + 1;
           return reply;
@@ -348,15 +376,41 @@ export class OsdpControlPanel {
     }
   }
 
-  private awaitReply(bytes: Uint8Array, sqn: number): Promise<OsdpReply | null> {
+  /**
+   * Resolves once no byte has arrived for quietMs (§5.9 inter-character timeout), or after one
+   * exchange's whole reply budget on a line that never falls quiet; everything heard meanwhile is
+   * discarded, since no command is in flight.
+   */
+  private lineQuiet(): Promise<void> {
+    this.stats.drains++;
+    return new Promise((resolve) => {
+      let gap: ReturnType<typeof setTimeout> | undefined;
+      const done = (): void => {
+        clearTimeout(gap);
+        clearTimeout(limit);
+        this.lineActive = null;
+        resolve();
+      };
+      const limit = setTimeout(done, this.timeoutMs * (this.retries + 1));
+      this.lineActive = () => {
+        clearTimeout(gap);
+        gap = setTimeout(done, this.quietMs);
+      };
+      this.lineActive();
+    });
+  }
+
+  /** Sends one attempt and waits for its reply; only bytes arriving after the write are framed. */
+  private awaitReply(bytes: Uint8Array, command: number, sqn: number): Promise<OsdpReply | null> {
+    this.stats.discarded += this.framer.buffered();
+    this.framer.reset();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waiter = null;
-        // A partial reply left by a dropped byte must not swallow the next one.
-        while (this.framer.abandonPartial()) this.drain();
         resolve(null);
       }, this.timeoutMs);
       this.waiter = {
+        command,
         sqn,
         resolve: (reply) => {
           clearTimeout(timer);
@@ -368,16 +422,20 @@ export class OsdpControlPanel {
     });
   }
 
+  /** Frames bytes only while a command is in flight: anything else answers nothing the ACU sent. */
   private onData(bytes: Uint8Array): void {
-    for (let done = 0; done < bytes.length;) {
+    let done = 0;
+    while (this.waiter && done < bytes.length) {
       const n = this.framer.push(bytes, done, bytes.length - done);
       if (n <= 0) break;
       done += n;
-      this.drain();
+      this.takePackets();
     }
+    this.stats.discarded += bytes.length - done;
+    this.lineActive?.();
   }
 
-  private drain(): void {
+  private takePackets(): void {
     for (;;) {
       const r = this.framer.next(this.packet);
       if (r === 0) return;
@@ -390,6 +448,7 @@ export class OsdpControlPanel {
   private accept(p: OsdpPacket, buf: Uint8Array): boolean {
     const w = this.waiter;
     if (!w || !p.isReply || p.sqn !== w.sqn || (p.address !== this.address && this.address !== 0x7f)) return false;
+    if (!mayAnswer(w.command, p.code)) return false;
     let data: Uint8Array;
     if (this.secure && p.macOff >= 0) {
       const plain = new Uint8Array(OSDP_MAX_PACKET);
