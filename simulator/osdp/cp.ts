@@ -164,7 +164,7 @@ export class OsdpControlPanel {
   /**
    * Sends command `code` with `data` and resolves with the accepted reply. osdp_NAK rejects with
    * ERR_OSDP_NAK; no reply after all retries rejects with ERR_OSDP_TIMEOUT and restarts the link
-   * (next SQN 0, session dropped).
+   * (next SQN 0, session dropped, sent only once the line has fallen quiet).
    */
   async command(code: number, data: Uint8Array = new Uint8Array(0)): Promise<OsdpReply> {
     const reply = await this.exchange(code, data, 0, 0);
