@@ -32,7 +32,8 @@ export function carsLockedOut(now: u32): bool {
 /**
  * Charges one try before a code is evaluated (spec §4.1): the charge that reaches CARS_MAX_TRIES
  * starts the lockout instead. False when the state could not be written: the code must then not
- * be evaluated (the charge stays in RAM, so the box fails closed until it restarts).
+ * be evaluated. The charge stays in RAM: while flash fails every CARS entry is refused, and the failed
+ * charges still count once a write succeeds.
  */
 export function carsChargeTry(now: u32): bool {
   carsTries.charged++;

@@ -70,6 +70,18 @@ function enter(w: World & { card: CardHolder }, keys: string): { event: number; 
   return { event: r.eventType, reason: r.reason };
 }
 
+/** One CARS entry whose ENT falls in second `t` of the box's clock (keys typed with no gaps). */
+function enterAt(w: World & { card: CardHolder }, keys: string, t: number): { event: number; reason: number } {
+  while (w.box.utc() < t - 1) w.box.host.advance(100);
+  w.box.insert(w.card);
+  while (w.box.utc() < t) w.box.host.advance(10);
+  w.box.type(keys, 0);
+  const r = lastRecord(w);
+  expect(r.utc).toBe(t);
+  w.box.remove();
+  return { event: r.eventType, reason: r.reason };
+}
+
 const LOCKED = { event: EVENT_DENIED, reason: R.REASON_CARS_LOCKED_OUT };
 const WRONG_CODE = { event: EVENT_DENIED, reason: R.REASON_CARS_WRONG };
 const APPLIED = { event: EVENT_CARS_APPLIED, reason: 0 };
@@ -93,6 +105,17 @@ describe("the lockout is kept in flash", () => {
     w.box.host.advance((t.lockedUntil - w.box.utc() + 1) * 1000);
     expect(enter(w, w.right())).toEqual(APPLIED);
     expect(tries(w)).toEqual({ charged: 0, lockedUntil: 0 });
+  });
+
+  it("the lockout ends exactly 900 s after the third try's charge (trusted clock)", () => {
+    const w = expiredWorld();
+    enter(w, WRONG);
+    enter(w, WRONG);
+    const third = w.box.utc() + 2;
+    expect(enterAt(w, WRONG, third)).toEqual(WRONG_CODE);
+    expect(tries(w)).toEqual({ charged: 0, lockedUntil: third + LOCKOUT_S });
+    expect(enterAt(w, w.right(), third + LOCKOUT_S - 1)).toEqual(LOCKED);
+    expect(enterAt(w, w.right(), third + LOCKOUT_S)).toEqual(APPLIED);
   });
 
   it("tries are counted across power cycles: 2 wrong, swap, 1 wrong → locked out", () => {
