@@ -8,11 +8,11 @@
  * key is still erased accepts the install-mode key SCBK-D so a host can set one with osdp_KEYSET.
  */
 import {
-  halCardReset, halCardTransmit, halCardReceive, halCardSetFiDi, halCardPowerOff, halCardPresent, halUartTransmit, halLights,
+  halCardPowerOff, halCardPresent, halUartTransmit, halLights,
   halRandomBytes, halFlashRead, halFlashProgram, halFlashErase, halWakeAfter,
 } from "../hal/hal";
 import { Aes128 } from "../crypto/index";
-import { CardPort } from "../services/t1/master";
+import { HalCardPort } from "../services/hal-card-port";
 import { OsdpPd } from "../services/osdp/pd";
 import { Reader, ReaderBoard } from "./reader";
 
@@ -22,21 +22,6 @@ const READER_ADDRESS: u8 = 0;
 const IDLE_MS: i32 = 20;
 /** Size of the buffer the host writes received UART bytes into. */
 const RX_SIZE: i32 = 256;
-
-class HalContacts implements CardPort {
-  reset(buf: Uint8Array, off: i32, cap: i32): i32 {
-    return halCardReset(buf.dataStart + <usize>off, cap);
-  }
-  transmit(buf: Uint8Array, off: i32, len: i32): void {
-    halCardTransmit(buf.dataStart + <usize>off, len);
-  }
-  receive(buf: Uint8Array, off: i32, max: i32, timeoutEtu: i32): i32 {
-    return halCardReceive(buf.dataStart + <usize>off, max, timeoutEtu);
-  }
-  setFiDi(fidi: i32): void {
-    halCardSetFiDi(fidi);
-  }
-}
 
 class HalBoard implements ReaderBoard {
   lights(steady: i32, flashing: i32): void {
@@ -58,7 +43,7 @@ class HalBoard implements ReaderBoard {
 }
 
 const scbk = new Uint8Array(16);
-const reader = new Reader(new HalBoard(), new HalContacts());
+const reader = new Reader(new HalBoard(), new HalCardPort());
 const aes = new Aes128();
 let pd: OsdpPd | null = null;
 const rx = new Uint8Array(RX_SIZE);

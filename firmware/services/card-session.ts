@@ -4,12 +4,13 @@
  * as the "lockbox" party with keys diversified from the association card-auth master.
  * All buffers are allocated once; one command at a time.
  */
-import { CardPort, T1Master } from "./t1/master";
+import { T1Master } from "./t1/master";
+import { HalCardPort } from "./hal-card-port";
 import { Aes128 } from "../crypto/index";
 import { Scp03Session, hostAuthenticate, markOpen, wrapCommand, unwrapResponse, CHALLENGE_SIZE } from "../../protocol/card/scp03";
 import { deriveKey, KEY_CARD_AUTH_ENC, KEY_CARD_AUTH_MAC } from "../../protocol/card/keys";
 import { CLA_PROPRIETARY, INS_INITIALIZE_UPDATE, PARTY_LOCKBOX } from "../../protocol/card/commands";
-import { halCardReset, halCardTransmit, halCardReceive, halCardSetFiDi, halCardPowerOff, halRandomBytes } from "../hal/hal";
+import { halCardPowerOff, halRandomBytes } from "../hal/hal";
 
 /** Card interface clock (Hz) and the fastest bit rate of the lockbox's card UART. */
 export const CARD_CLOCK_HZ: i32 = 4000000;
@@ -18,21 +19,6 @@ export const CARD_MAX_BIT_RATE: i32 = 250000;
 const LEVEL: u8 = 0x33;
 /** The session error returned when a command's answer cannot be trusted or the link failed. */
 export const SESSION_LINK_ERROR: i32 = -1;
-
-class HalCardPort implements CardPort {
-  reset(buf: Uint8Array, off: i32, cap: i32): i32 {
-    return halCardReset(buf.dataStart + <usize>off, cap);
-  }
-  transmit(buf: Uint8Array, off: i32, len: i32): void {
-    halCardTransmit(buf.dataStart + <usize>off, len);
-  }
-  receive(buf: Uint8Array, off: i32, max: i32, timeoutEtu: i32): i32 {
-    return halCardReceive(buf.dataStart + <usize>off, max, timeoutEtu);
-  }
-  setFiDi(fidi: i32): void {
-    halCardSetFiDi(fidi);
-  }
-}
 
 /** The lockbox party of one card session: T=1 link + SCP03 level 33 (protocol/SPEC.md Lockbox §3, protocol/SPEC.md Card §6). */
 export class CardSession {

@@ -1,22 +1,11 @@
 /**
- * Seeded, reproducible pseudo-random source for differential and fuzz tests (SplitMix32-style
- * mixing of a Weyl sequence). Every test prints or fixes its seed so a failure can be replayed.
+ * Seeded, reproducible pseudo-random source for differential and fuzz tests: the simulator's
+ * generator (u32, bytes) plus the draws tests need. Every test fixes its seed so a failure can be
+ * replayed.
  */
-export class Rng {
-  private state: number;
+import { SimRandom } from "../../simulator/host/random.ts";
 
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  u32(): number {
-    this.state = (this.state + 0x9e3779b9) >>> 0;
-    let z = this.state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  }
-
+export class Rng extends SimRandom {
   /** Integer in [lo, hi] inclusive. */
   int(lo: number, hi: number): number {
     return lo + (this.u32() % (hi - lo + 1));
@@ -24,12 +13,6 @@ export class Rng {
 
   bool(): boolean {
     return (this.u32() & 1) === 1;
-  }
-
-  bytes(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.u32() & 0xff;
-    return out;
   }
 
   pick<T>(items: readonly T[]): T {
