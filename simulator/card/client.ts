@@ -11,6 +11,7 @@ import { deriveKey, KEY_CARD_AUTH_ENC, KEY_CARD_AUTH_MAC, KEY_CARD_SERVER_ENC, K
 import { Scp03Session, hostAuthenticate, markOpen, wrapCommand, unwrapResponse } from "../../protocol/card/scp03.ts";
 import { encodePinBlock } from "../../protocol/card/pin.ts";
 import { cardErrorName } from "../../protocol/card/errors.ts";
+import { CommandApdu, commandApduLength, encodeCommandApdu } from "../../protocol/iso7816/apdu.ts";
 import { aesBlockCipher } from "../crypto/index.ts";
 
 /** A response: data and status word. */
@@ -27,12 +28,20 @@ export class CardCommandError extends Error {
   }
 }
 
-/** Builds a short command APDU. */
-export function apdu(cla: number, ins: number, p1: number, p2: number, data?: Uint8Array, le?: number): Uint8Array {
-  const parts = [cla, ins, p1, p2];
-  if (data && data.length > 0) parts.push(data.length, ...data);
-  if (le !== undefined) parts.push(le & 0xff);
-  return Uint8Array.from(parts);
+const shortCommand = new CommandApdu();
+
+/**
+ * Builds a short command APDU (ISO 7816-4 §5.1) with the protocol encoder; `le` undefined = no Le,
+ * 0 = 256. The one builder for every Node-side host (this client, the server's CardChannel).
+ */
+export function apdu(cla: number, ins: number, p1: number, p2: number, data: Uint8Array = new Uint8Array(0), le?: number): Uint8Array {
+  if (data.length > 255) throw new RangeError(`APDU data of ${data.length} bytes does not fit a short APDU`);
+  shortCommand.set(cla, ins, p1, p2, data.length, le === undefined ? 0 : (le & 0xff) || 256, false);
+  const total = commandApduLength(shortCommand);
+  if (total < 0) throw new RangeError(`APDU header ${[cla, ins, p1, p2].join(" ")} is not four bytes`);
+  const out = new Uint8Array(total);
+  encodeCommandApdu(shortCommand, data, 0, out, 0, total);
+  return out;
 }
 
 function split(rsp: Uint8Array): Reply {

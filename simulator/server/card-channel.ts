@@ -9,37 +9,19 @@ import { CARD_AID, CLA_ISO, CLA_PROPRIETARY, INS_SELECT, INS_INITIALIZE_UPDATE, 
 import { Scp03Session, hostAuthenticate, markOpen, wrapCommand, unwrapResponse, CHALLENGE_SIZE, EXTERNAL_AUTHENTICATE_SIZE } from "../../protocol/card/scp03.ts";
 import { cardErrorName, ERR_CARD_BAD_CRYPTOGRAM, ERR_CARD_BAD_MAC } from "../../protocol/card/errors.ts";
 import { statusWordName, SW_OK } from "../../protocol/iso7816/sw.ts";
+import { apdu, type Reply } from "../card/client.ts";
 import { ServerError } from "./errors.ts";
 
 /** Carries one command APDU to the card and resolves to its response APDU (data || SW1 SW2). */
 export type Transmit = (apdu: Uint8Array) => Promise<Uint8Array>;
 
-/** A card response split into data and status word. */
-export interface CardReply {
-  data: Uint8Array;
-  sw: number;
-}
-
 function hex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
 }
 
-function split(resp: Uint8Array): CardReply {
+function split(resp: Uint8Array): Reply {
   if (resp.length < 2) throw new ServerError("card-bad-response", `card response of ${resp.length} bytes has no status word`);
   return { data: resp.subarray(0, resp.length - 2), sw: (resp[resp.length - 2] << 8) | resp[resp.length - 1] };
-}
-
-/** Builds a short command APDU (ISO 7816-4 §5.1); `le` undefined = no Le, 0 = 256. */
-export function apdu(cla: number, ins: number, p1: number, p2: number, data: Uint8Array = new Uint8Array(0), le?: number): Uint8Array {
-  if (data.length > 255) throw new Error(`APDU data of ${data.length} bytes does not fit a short APDU`);
-  const out = new Uint8Array(4 + (data.length ? 1 + data.length : 0) + (le === undefined ? 0 : 1));
-  out.set([cla, ins, p1, p2]);
-  if (data.length) {
-    out[4] = data.length;
-    out.set(data, 5);
-  }
-  if (le !== undefined) out[out.length - 1] = le & 0xff;
-  return out;
 }
 
 /** One SCP03 session, host side, between the server and one card (protocol/SPEC.md Card §6). */
@@ -90,7 +72,7 @@ export class CardChannel {
   }
 
   /** As secure(), but returns any status word to the caller. */
-  async secureReply(command: Uint8Array, what: string): Promise<CardReply> {
+  async secureReply(command: Uint8Array, what: string): Promise<Reply> {
     if (!this.session.open) throw new ServerError("card-error", `${what}: the secure session is closed`);
     const n = wrapCommand(this.bc, this.session, command, 0, command.length, this.buf, 0, this.buf.length);
     if (n < 0) throw new Error(`${what}: cannot wrap ${hex(command)}: ${cardErrorName(n)}`);
