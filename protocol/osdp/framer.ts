@@ -4,7 +4,7 @@
  * header or packet does not verify is dropped alone, so a valid packet that started inside the
  * bad one's announced length is still found. Fixed buffer, no allocation after construction.
  */
-import { copyBytes } from "../bytes";
+import { copyBytes, inBounds } from "../bytes";
 import { ERR_BAD_ARGUMENT } from "../errors";
 import { OsdpPacket, OSDP_SOM, OSDP_MAX_PACKET, decodePacketKeepUnknown, packetLengthField } from "./packet";
 import { ERR_OSDP_UNKNOWN_COMMAND, ERR_OSDP_UNKNOWN_REPLY } from "./errors";
@@ -54,7 +54,7 @@ export class OsdpFramer {
    * next() has consumed some), or ERR_BAD_ARGUMENT for a window outside src.
    */
   push(src: Uint8Array, off: i32, len: i32): i32 {
-    if (off < 0 || len < 0 || off + len > src.length) return ERR_BAD_ARGUMENT;
+    if (!inBounds(src, off, len)) return ERR_BAD_ARGUMENT;
     this.discardPending();
     if (this.head > 0 && this.buf.length - this.tail < len) {
       copyBytes(this.buf, this.head, this.buf, 0, this.tail - this.head);

@@ -6,7 +6,7 @@
  */
 import { ERR_OUTPUT_TOO_SMALL, ERR_BAD_ARGUMENT } from "../errors";
 import { crc16AugCcitt, osdpChecksum } from "../crc";
-import { copyBytes } from "../bytes";
+import { copyBytes, inBounds } from "../bytes";
 import {
   ERR_OSDP_BAD_SOM, ERR_OSDP_TRUNCATED, ERR_OSDP_OVERLONG, ERR_OSDP_BAD_LENGTH, ERR_OSDP_BAD_CRC,
   ERR_OSDP_BAD_CHECKSUM, ERR_OSDP_BAD_CTRL, ERR_OSDP_BAD_SCB, ERR_OSDP_UNKNOWN_COMMAND, ERR_OSDP_UNKNOWN_REPLY,
@@ -107,7 +107,7 @@ export function decodePacketKeepUnknown(buf: Uint8Array, off: i32, len: i32, int
 }
 
 function decodeChecked(buf: Uint8Array, off: i32, len: i32, into: OsdpPacket, keepUnknown: bool): i32 {
-  if (off < 0 || len < 0 || off + len > buf.length) return ERR_BAD_ARGUMENT;
+  if (!inBounds(buf, off, len)) return ERR_BAD_ARGUMENT;
   let p = off;
   let avail = len;
   const mark = avail > 0 && buf[p] == OSDP_MARK;
@@ -188,12 +188,12 @@ export function packetLengthField(buf: Uint8Array, som: i32): i32 {
  */
 export function encodePacket(h: OsdpPacket, data: Uint8Array, dataOff: i32, dataLen: i32, out: Uint8Array, off: i32, cap: i32): i32 {
   const scbType = i32(h.scbType);
-  if (h.address > 0x7f || h.sqn > 3 || dataLen < 0 || dataOff < 0 || dataOff + dataLen > data.length) return ERR_BAD_ARGUMENT;
+  if (h.address > 0x7f || h.sqn > 3 || !inBounds(data, dataOff, dataLen)) return ERR_BAD_ARGUMENT;
   if (scbType != 0 && !scbValid(scbLength(scbType), scbType, i32(h.scbData), h.isReply)) return ERR_BAD_ARGUMENT;
   const length = overhead(h.useCrc, scbType) + dataLen;
   if (length > OSDP_MAX_PACKET) return ERR_BAD_ARGUMENT;
   const total = length + (h.mark ? 1 : 0);
-  if (off < 0 || cap < 0 || off + cap > out.length || total > cap) return ERR_OUTPUT_TOO_SMALL;
+  if (!inBounds(out, off, cap) || total > cap) return ERR_OUTPUT_TOO_SMALL;
   // Payload first: data may alias out (the secure layer encrypts in place).
   const som = off + (h.mark ? 1 : 0);
   const scbLen = scbLength(scbType);

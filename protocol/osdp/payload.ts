@@ -4,7 +4,7 @@
  * the decoder validates the whole payload before writing `into`, the encoder checks every field
  * and the room before writing `out`.
  */
-import { copyBytes } from "../bytes";
+import { copyBytes, inBounds } from "../bytes";
 import { ERR_OUTPUT_TOO_SMALL, ERR_BAD_ARGUMENT } from "../errors";
 import { ERR_OSDP_BAD_PAYLOAD_LENGTH, ERR_OSDP_TOO_MANY } from "./errors";
 import { OSDP_MAX_PACKET } from "./packet";
@@ -14,12 +14,12 @@ export const OSDP_MAX_DATA: i32 = OSDP_MAX_PACKET - 7;
 
 /** ERR_BAD_ARGUMENT when buf[off..off+len) is not a window of buf, else 0. */
 export function windowError(buf: Uint8Array, off: i32, len: i32): i32 {
-  return off < 0 || len < 0 || off + len > buf.length ? ERR_BAD_ARGUMENT : 0;
+  return inBounds(buf, off, len) ? 0 : ERR_BAD_ARGUMENT;
 }
 
 /** ERR_OUTPUT_TOO_SMALL when `need` bytes do not fit in out[off..off+cap), else 0. */
 export function roomError(out: Uint8Array, off: i32, cap: i32, need: i32): i32 {
-  return off < 0 || cap < 0 || off + cap > out.length || need > cap ? ERR_OUTPUT_TOO_SMALL : 0;
+  return !inBounds(out, off, cap) || need > cap ? ERR_OUTPUT_TOO_SMALL : 0;
 }
 
 /** Little-endian u16 at buf[at]. */

@@ -4,7 +4,7 @@
  * chaining values; sealPacket/openPacket apply them to whole packets (SCS_15..18).
  */
 import { BlockCipher } from "../blockcipher";
-import { copyBytes, zeroBytes } from "../bytes";
+import { copyBytes, zeroBytes, inBounds } from "../bytes";
 import { ERR_OUTPUT_TOO_SMALL, ERR_BAD_ARGUMENT } from "../errors";
 import { ERR_OSDP_BAD_MAC, ERR_OSDP_BAD_PADDING } from "./errors";
 import { SCS_15, SCS_16, SCS_17, SCS_18 } from "./codes";
@@ -121,8 +121,8 @@ export class OsdpSecureChannel {
    */
   encryptData(data: Uint8Array, off: i32, len: i32, lastPeerMac: Uint8Array, out: Uint8Array, outOff: i32, cap: i32): i32 {
     const padded = (i32(len / 16) + 1) * 16;
-    if (len < 0 || off < 0 || off + len > data.length) return ERR_BAD_ARGUMENT;
-    if (padded > cap || outOff < 0 || outOff + cap > out.length) return ERR_OUTPUT_TOO_SMALL;
+    if (!inBounds(data, off, len)) return ERR_BAD_ARGUMENT;
+    if (padded > cap || !inBounds(out, outOff, cap)) return ERR_OUTPUT_TOO_SMALL;
     const c = this.cipher;
     const b = this.block;
     for (let i = 0; i < 16; i++) b[i] = u8(~lastPeerMac[i]);
@@ -146,7 +146,7 @@ export class OsdpSecureChannel {
    * untouched.
    */
   decryptData(data: Uint8Array, off: i32, len: i32, lastPeerMac: Uint8Array, out: Uint8Array, outOff: i32, cap: i32): i32 {
-    if (len < 0 || off < 0 || off + len > data.length) return ERR_BAD_ARGUMENT;
+    if (!inBounds(data, off, len)) return ERR_BAD_ARGUMENT;
     if (len == 0 || (len & 15) != 0 || len > this.scratch.length) return ERR_OSDP_BAD_PADDING;
     const s = this.scratch;
     const c = this.cipher;
@@ -165,7 +165,7 @@ export class OsdpSecureChannel {
       zeroBytes(s, 0, len);
       return ERR_OSDP_BAD_PADDING;
     }
-    if (end > cap || outOff < 0 || outOff + cap > out.length) {
+    if (end > cap || !inBounds(out, outOff, cap)) {
       zeroBytes(s, 0, len);
       return ERR_OUTPUT_TOO_SMALL;
     }
@@ -228,7 +228,7 @@ export class OsdpSecureChannel {
       n = this.decryptData(buf, p.dataOff, p.dataLen, peerMac, out, outOff, cap);
       if (n < 0) return n;
     } else {
-      if (n > cap || outOff < 0 || outOff + cap > out.length) return ERR_OUTPUT_TOO_SMALL;
+      if (n > cap || !inBounds(out, outOff, cap)) return ERR_OUTPUT_TOO_SMALL;
       copyBytes(buf, p.dataOff, out, outOff, n);
     }
     copyBytes(this.mac, 0, p.isReply ? this.rMac : this.cMac, 0, 16);
