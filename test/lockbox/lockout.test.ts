@@ -4,7 +4,8 @@
 // by the byte layout in the spec (CRC from node:zlib), not through the firmware.
 import { describe, it, expect } from "vitest";
 import { crc32 } from "node:zlib";
-import { world, attempt, settings, applySettings, utc, icuLocalDay, specCarsCode, CHICAGO, type World } from "./support.ts";
+import { world, attempt, settings, applySettings, utc, CHICAGO, type World } from "./support.ts";
+import { icuLocalDay, specCarsCode } from "../support/oracles.ts";
 import { SECTOR_SIZE } from "../../simulator/world/lockbox.ts";
 import { LockboxServiceClient } from "../../simulator/world/service-client.ts";
 import type { CardHolder } from "../../simulator/world/association.ts";

@@ -3,7 +3,8 @@
 // CRC and MAC verify, sequences strictly increasing, nothing accepted before the cut is lost), the
 // settings are the old or the new ones and the log agrees, and the box works on.
 import { describe, it, expect } from "vitest";
-import { world, attempt, settings, applySettings, utc, icuLocalDay, specCarsCode, type World } from "./support.ts";
+import { world, attempt, settings, applySettings, utc, type World } from "./support.ts";
+import { icuLocalDay, specCarsCode } from "../support/oracles.ts";
 import { SimLockbox, type LoggedRecord } from "../../simulator/world/lockbox.ts";
 import type { CardHolder } from "../../simulator/world/association.ts";
 import * as L from "../../protocol/card/layouts.ts";

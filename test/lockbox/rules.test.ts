@@ -3,7 +3,8 @@
 // should; each denial keeps the box shut, shows its documented pattern (protocol/SPEC.md Lockbox §5) and
 // is logged with its reason and a valid MAC.
 import { describe, it, expect } from "vitest";
-import { world, attempt, settings, applySettings, utc, chicago, icuLocalDay, specCarsCode, CHICAGO, type World } from "./support.ts";
+import { world, attempt, settings, applySettings, utc, chicago, CHICAGO, type World } from "./support.ts";
+import { icuLocalDay, specCarsCode } from "../support/oracles.ts";
 import { SimLockbox, LIGHT } from "../../simulator/world/lockbox.ts";
 import { SimAssociation } from "../../simulator/world/association.ts";
 import * as L from "../../protocol/card/layouts.ts";

@@ -1,6 +1,5 @@
-// Shared helpers of the lockbox scenario tests: a small world, independent CARS code and local-time
-// computations (node:crypto HMAC and ICU, not the code under test), and outcome checks.
-import { createHmac } from "node:crypto";
+// Shared helpers of the lockbox scenario tests: a small world, local-time computations (ICU, not the
+// code under test), and outcome checks. CARS codes and local days come from ../support/oracles.ts.
 import { SimAssociation, type CardHolder } from "../../simulator/world/association.ts";
 import { SimLockbox, type LockboxOptions } from "../../simulator/world/lockbox.ts";
 import * as L from "../../protocol/card/layouts.ts";
@@ -19,25 +18,6 @@ export function chicago(y: number, mo: number, d: number, h: number, mi = 0): nu
     if (+p.hour === h && +p.minute === mi && +p.day === d) return t;
   }
   throw new Error("no such Chicago time");
-}
-
-/** Local day number (days since 1970-01-01 local) of a UTC instant in a zone, by ICU. */
-export function icuLocalDay(t: number, zone: string): number {
-  const f = new Intl.DateTimeFormat("en-US", { timeZone: zone, year: "numeric", month: "numeric", day: "numeric" });
-  const p = Object.fromEntries(f.formatToParts(new Date(t * 1000)).map((x) => [x.type, x.value]));
-  return Date.UTC(+p.year, +p.month - 1, +p.day) / 86400000;
-}
-
-/** The CARS code by the spec text (protocol/SPEC.md Lockbox §4), computed with node:crypto. */
-export function specCarsCode(key: Uint8Array, serial: number, localDay: number, sequence: number): string {
-  const msg = Buffer.alloc(8);
-  msg.writeUInt32BE(serial, 0);
-  msg.writeUInt16BE(localDay, 4);
-  msg.writeUInt16BE(sequence, 6);
-  const mac = createHmac("sha256", key).update(msg).digest();
-  const o = mac[31] & 0x0f;
-  const v = ((mac[o] & 0x7f) * 2 ** 24) + (mac[o + 1] << 16) + (mac[o + 2] << 8) + mac[o + 3];
-  return String(v % 1e8).padStart(8, "0");
 }
 
 export interface World {

@@ -8,6 +8,7 @@
 import { describe, it, expect } from "vitest";
 import { createHmac } from "node:crypto";
 import { Rng } from "../support/rng.ts";
+import { specCarsNumber } from "../support/oracles.ts";
 import { h, out, newTally, compare, expectClean } from "./harness.ts";
 import { randomRule, mutateRule, instantsFor, randomStatusBody, randomCardStatusBody, ascii, REAL_RULES, RULE_ALPHABET, type GeneratedRule } from "./gen.ts";
 import * as D from "../wasm/lockbox-drivers.ts";
@@ -122,23 +123,12 @@ describe("protocol/time: WASM = TypeScript", () => {
 });
 
 describe("protocol/cars: WASM = TypeScript = node:crypto HMAC-SHA256 + RFC 4226 §5.3", () => {
-  /** The code computed here, independently: HMAC from node:crypto, dynamic truncation written out. */
-  function independentCode(key: Uint8Array, serial: number, day: number, sequence: number): number {
-    const msg = Buffer.alloc(8);
-    msg.writeUInt32BE(serial >>> 0, 0);
-    msg.writeUInt16BE(day & 0xffff, 4);
-    msg.writeUInt16BE(sequence & 0xffff, 6);
-    const mac = createHmac("sha256", key).update(msg).digest();
-    const offset = mac[31] & 0x0f;
-    return (mac.readUInt32BE(offset) & 0x7fffffff) % 100_000_000;
-  }
-
   it("the spec's worked example (protocol/SPEC.md Lockbox §4): card 12345678, day 20521, sequence 4 → 32616613", () => {
     const key = Buffer.from("4561ef439e81029185ee05da7dc8d913", "hex");
     h.setInput(key);
     expect(h.exports.carsCode(16, 12345678, 20521, 4)).toBe(32616613);
     expect(hexOf(h.output(8))).toBe("00bc614e50290004");
-    expect(independentCode(key, 12345678, 20521, 4)).toBe(32616613);
+    expect(specCarsNumber(key, 12345678, 20521, 4)).toBe(32616613);
   });
 
   it(`the firmware's code (WASM SHA-256) = TypeScript build = independent computation on ${COMPUTE.toLocaleString("en")} random (key, serial, day, sequence), and its 8 keyed digits read back (seed 0xca01)`, () => {
@@ -154,7 +144,7 @@ describe("protocol/cars: WASM = TypeScript = node:crypto HMAC-SHA256 + RFC 4226 
       const wasm = h.exports.carsCode(key.length, serial, day, sequence);
       carsMessage(serial, day, sequence, msg, 0);
       const ts = carsCodeFromMac(new Uint8Array(createHmac("sha256", key).update(msg).digest()), 0);
-      const ind = independentCode(key, serial, day, sequence);
+      const ind = specCarsNumber(key, serial, day, sequence);
       const message = hexOf(h.output(8));
       const keyed = Uint8Array.from(String(ind).padStart(8, "0"), (c) => c.charCodeAt(0) - 48);
       h.setInput(keyed);

@@ -1,25 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHmac } from "node:crypto";
 import { startServer, type RunningServer } from "../../simulator/server/app.ts";
 import { carsKey } from "../../simulator/server/keys.ts";
 import { seedWorld, masterKeys, call, ASSOCIATION } from "./fixture.ts";
+import { specCarsCode } from "../support/oracles.ts";
 
 // 2026-03-10T15:00Z = 10:00 CDT on Tuesday 10 March 2026 (DST began 8 March).
 const T0 = Date.UTC(2026, 2, 10, 15, 0, 0) / 1000;
 let clock = T0;
 let srv: RunningServer;
 let base: string;
-
-/** Independent CARS code: HMAC-SHA256 via node:crypto, RFC 4226 §5.3 truncation written here. */
-function expectedCode(key: Uint8Array, serial: number, day: number, seq: number): string {
-  const msg = Buffer.alloc(8);
-  msg.writeUInt32BE(serial, 0);
-  msg.writeUInt16BE(day, 4);
-  msg.writeUInt16BE(seq, 6);
-  const mac = createHmac("sha256", key).update(msg).digest();
-  const o = mac[31] & 0x0f;
-  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1e8).padStart(8, "0");
-}
 
 beforeAll(async () => {
   srv = await startServer({ db: ":memory:", port: 0, env: { now: () => clock } });
@@ -61,14 +50,14 @@ describe("server HTTP API", () => {
     const key = carsKey(masterKeys(srv.store.db));
     const first = await call(base, "POST", "/api/cars", { serial: "00bc614e", pin: "1234" });
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ code: expectedCode(key, serial, day, 1), sequence: 1, localDay: day, repeated: false });
+    expect(first.body).toMatchObject({ code: specCarsCode(key, serial, day, 1), sequence: 1, localDay: day, repeated: false });
     // Valid until local midnight (05:00Z while on CDT).
     expect(first.body.validUntil).toBe(new Date((day + 1) * 86400 * 1000 + 5 * 3600 * 1000).toISOString());
     const again = await call(base, "POST", "/api/cars", { serial: "00bc614e", pin: "1234" });
     expect(again.body).toMatchObject({ code: first.body.code, sequence: 1, repeated: true });
     clock += 86400;
     const second = await call(base, "POST", "/api/cars", { serial: "00bc614e", pin: "1234" });
-    expect(second.body).toMatchObject({ code: expectedCode(key, serial, day + 1, 2), sequence: 2 });
+    expect(second.body).toMatchObject({ code: specCarsCode(key, serial, day + 1, 2), sequence: 2 });
     clock += 86400;
     expect(await call(base, "POST", "/api/cars", { serial: "00bc614e", pin: "1234" })).toMatchObject({ status: 409, body: { error: "cars-consecutive-limit" } });
     clock += 86400;

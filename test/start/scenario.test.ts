@@ -2,27 +2,10 @@
 // from an outside issuer (the server's API in `npm start`), the record each visit left, and the
 // `listing` / `renewal` fields of a scenario file.
 import { describe, expect, it } from "vitest";
-import { createHmac } from "node:crypto";
 import { ScenarioWorld, loadScenario, validateScenario, ScenarioError, type Scenario } from "../../simulator/world/scenario.ts";
 import { DEFAULT_SCENARIO } from "../../tools/commands/sim.ts";
 import { reasonName } from "../../protocol/service/reasons.ts";
-
-/** Local day number (days since 1970-01-01) in America/Chicago, the zone of the scenario's CST6CDT rule, by ICU. */
-function chicagoDay(utc: number): number {
-  const date = new Intl.DateTimeFormat("en-CA", { timeZone: "America/Chicago", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(utc * 1000));
-  return Date.parse(`${date}T00:00:00Z`) / 86_400_000;
-}
-
-/** A CARS code by the published algorithm (protocol/SPEC.md Lockbox §4): HMAC-SHA256 over serial ‖ day ‖ sequence, RFC 4226 §5.3 truncation, 8 digits. */
-function carsCode(key: Uint8Array, serial: number, day: number, sequence: number): string {
-  const msg = Buffer.alloc(8);
-  msg.writeUInt32BE(serial, 0);
-  msg.writeUInt16BE(day, 4);
-  msg.writeUInt16BE(sequence, 6);
-  const mac = createHmac("sha256", key).update(msg).digest();
-  const o = mac[31] & 0x0f;
-  return String((mac.readUInt32BE(o) & 0x7fffffff) % 100_000_000).padStart(8, "0");
-}
+import { icuLocalDay, specCarsCode } from "../support/oracles.ts";
 
 describe("ScenarioWorld.runWith: CARS codes from an issuer", () => {
   it("a correct code from the issuer opens the box, and the run narrates exactly what run() does", async () => {
@@ -32,7 +15,7 @@ describe("ScenarioWorld.runWith: CARS codes from an issuer", () => {
       label: "test issuer",
       issue: async (holder, utc) => {
         asked.push({ serial: holder.serial, utc });
-        return carsCode(world.assoc.carsKey(), holder.serial, chicagoDay(utc), 1);
+        return specCarsCode(world.assoc.carsKey(), holder.serial, icuLocalDay(utc, "America/Chicago"), 1);
       },
     });
     expect(failed).toBe(0);
@@ -49,7 +32,7 @@ describe("ScenarioWorld.runWith: CARS codes from an issuer", () => {
 
   it("a wrong code from the issuer: the lockbox refuses it and the step's expectation fails", async () => {
     const world = new ScenarioWorld(loadScenario(DEFAULT_SCENARIO), 7);
-    const right = carsCode(world.assoc.carsKey(), 1010, chicagoDay(world.utc()), 1);
+    const right = specCarsCode(world.assoc.carsKey(), 1010, icuLocalDay(world.utc(), "America/Chicago"), 1);
     const wrong = right === "00000000" ? "00000001" : "00000000";
     const failed = await world.runWith({ label: "test issuer", issue: async () => wrong });
     expect(failed).toBe(1);
