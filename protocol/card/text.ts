@@ -17,12 +17,6 @@ export function checkText(buf: Uint8Array, off: i32, width: i32): i32 {
   return OK;
 }
 
-/** Length of a checked NUL-padded text field (spec §3.0). */
-export function textLength(buf: Uint8Array, off: i32, width: i32): i32 {
-  for (let i = 0; i < width; i++) if (buf[off + i] == 0) return i;
-  return width;
-}
-
 /** Checks a packed-BCD, F-padded code field (spec §3.0); returns OK or ERR_CARD_BAD_CODE. */
 export function checkBcdCode(buf: Uint8Array, off: i32, width: i32): i32 {
   let ended = false;
@@ -33,14 +27,4 @@ export function checkBcdCode(buf: Uint8Array, off: i32, width: i32): i32 {
     else if (ended || nibble > 9) return ERR_CARD_BAD_CODE;
   }
   return OK;
-}
-
-/** Number of digits in a checked packed-BCD code field; 0 means "no code" (spec §3.0). */
-export function bcdCodeLength(buf: Uint8Array, off: i32, width: i32): i32 {
-  for (let i = 0; i < width * 2; i++) {
-    const b = u32(buf[off + (i >> 1)]);
-    const nibble = (i & 1) == 0 ? b >>> 4 : b & 0x0f;
-    if (nibble == 0x0f) return i;
-  }
-  return width * 2;
 }

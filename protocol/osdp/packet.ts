@@ -226,8 +226,3 @@ export function writePacketTrailer(out: Uint8Array, som: i32, length: i32, useCr
     out[som + length - 1] = osdpChecksum(out, som, length - 1);
   }
 }
-
-/** Bytes a packet with this header and `dataLen` bytes of payload occupies on the wire. */
-export function packetSize(h: OsdpPacket, dataLen: i32): i32 {
-  return overhead(h.useCrc, i32(h.scbType)) + dataLen + (h.mark ? 1 : 0);
-}

@@ -10,9 +10,6 @@ import { ERR_OSDP_BAD_MAC, ERR_OSDP_BAD_PADDING } from "./errors";
 import { SCS_15, SCS_16, SCS_17, SCS_18 } from "./codes";
 import { OsdpPacket, OSDP_MAC_LEN, OSDP_MAX_PACKET, encodePacket, scbHasMac, writePacketTrailer } from "./packet";
 
-/** AES block size. */
-export const AES_BLOCK: i32 = 16;
-
 const SCBK_D: Uint8Array = new Uint8Array(16);
 for (let i = 0; i < 16; i++) SCBK_D[i] = u8(0x30 + i);
 
