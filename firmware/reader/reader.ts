@@ -14,7 +14,6 @@ import { OsdpVendorData } from "../../protocol/osdp/payload";
 import { OsdpOut, OsdpLed, OsdpBuz, OsdpComSettings, OsdpFileTransfer } from "../../protocol/osdp/commands";
 import { OsdpPdId, OsdpPdCap, OsdpLocalStatus, OsdpRawCard, OsdpKeypad, OsdpFileStatus } from "../../protocol/osdp/replies";
 import { copyBytes } from "../../protocol/bytes";
-import { ATR_MAX_LEN } from "../../protocol/iso7816/atr";
 import {
   READER_VENDOR, MFG_CARD_STATUS, MFG_CARD_CONNECT, MFG_CARD_APDU, MFG_CARD_OFF, MFG_REPLY_HEADER, MFG_STATUS_FIXED,
   CARD_EVENT_FORMAT, CARD_EVENT_INSERTED, CARD_EVENT_REMOVED, ERR_READER_BAD_COMMAND, ERR_READER_NO_CARD, ERR_READER_NOT_CONNECTED,
@@ -49,36 +48,9 @@ export interface ReaderBoard {
   cardPowerOff(): void;
 }
 
-/** Remembers the ATR the card gave at its last reset, as the port passes it through. */
-class AtrKeepingPort implements CardPort {
-  inner: CardPort;
-  atr: Uint8Array = new Uint8Array(ATR_MAX_LEN);
-  atrLen: i32 = 0;
-
-  constructor(inner: CardPort) {
-    this.inner = inner;
-  }
-  reset(buf: Uint8Array, off: i32, cap: i32): i32 {
-    const n = this.inner.reset(buf, off, cap);
-    this.atrLen = n > 0 && n <= ATR_MAX_LEN ? n : 0;
-    copyBytes(buf, off, this.atr, 0, this.atrLen);
-    return n;
-  }
-  transmit(buf: Uint8Array, off: i32, len: i32): void {
-    this.inner.transmit(buf, off, len);
-  }
-  receive(buf: Uint8Array, off: i32, max: i32, timeoutEtu: i32): i32 {
-    return this.inner.receive(buf, off, max, timeoutEtu);
-  }
-  setFiDi(fidi: i32): void {
-    this.inner.setFiDi(fidi);
-  }
-}
-
 /** The reader application; see the file comment. */
 export class Reader implements OsdpPdHandler {
   board: ReaderBoard;
-  port: AtrKeepingPort;
   t1: T1Master;
   present: bool = false;
   /** A card event waits for the next POLL: -1 none, else CARD_EVENT_INSERTED / _REMOVED. */
@@ -92,10 +64,8 @@ export class Reader implements OsdpPdHandler {
   private resp: Uint8Array = new Uint8Array(MAX_RESPONSE);
 
   constructor(board: ReaderBoard, contacts: CardPort) {
-    const port = new AtrKeepingPort(contacts);
     this.board = board;
-    this.port = port;
-    this.t1 = new T1Master(port, READER_CARD_CLOCK_HZ, READER_CARD_MAX_BIT_RATE);
+    this.t1 = new T1Master(contacts, READER_CARD_CLOCK_HZ, READER_CARD_MAX_BIT_RATE);
   }
 
   /** Card-detect closed: connect at once (so the event carries the ATR) and queue the event. */
@@ -160,8 +130,8 @@ export class Reader implements OsdpPdHandler {
     raw.data[0] = u8(this.pendingEvent);
     let n = 1;
     if (this.pendingEvent == CARD_EVENT_INSERTED) {
-      copyBytes(this.port.atr, 0, raw.data, 1, this.port.atrLen);
-      n += this.port.atrLen;
+      copyBytes(this.t1.atrBytes, 0, raw.data, 1, this.t1.atrLen);
+      n += this.t1.atrLen;
     }
     raw.bitCount = u16(n * 8);
     this.pendingEvent = -1;
@@ -245,9 +215,9 @@ export class Reader implements OsdpPdHandler {
     out[6] = u8(rate >>> 16);
     out[7] = u8(rate >>> 8);
     out[8] = u8(rate);
-    const atrLen = this.present ? this.port.atrLen : 0;
+    const atrLen = this.present ? this.t1.atrLen : 0;
     out[9] = u8(atrLen);
-    copyBytes(this.port.atr, 0, out, MFG_REPLY_HEADER + MFG_STATUS_FIXED, atrLen);
+    copyBytes(this.t1.atrBytes, 0, out, MFG_REPLY_HEADER + MFG_STATUS_FIXED, atrLen);
     return MFG_REPLY_HEADER + MFG_STATUS_FIXED + atrLen;
   }
 

@@ -87,6 +87,9 @@ export class T1Master {
   clockHz: i32;
   maxBitRate: i32;
   atr: Atr = new Atr();
+  /** The ATR bytes of the last reset, as the card sent them; atrLen 0 when it did not answer. */
+  readonly atrBytes: Uint8Array = new Uint8Array(ATR_MAX_LEN);
+  atrLen: i32 = 0;
   stats: T1Stats = new T1Stats();
   connected: bool = false;
   /** Negotiated parameters, valid once connected. */
@@ -101,7 +104,6 @@ export class T1Master {
   private block: T1Block = new T1Block();
   private request: Pps = new Pps();
   private reply: Pps = new Pps();
-  private atrBuf: Uint8Array = new Uint8Array(ATR_MAX_LEN);
   private ppsBuf: Uint8Array = new Uint8Array(PPS_MAX_LEN);
   private rx: Uint8Array = new Uint8Array(T1_MAX_BLOCK);
   private iTx: Uint8Array = new Uint8Array(T1_MAX_BLOCK);
@@ -180,10 +182,11 @@ export class T1Master {
   }
 
   private resetCard(): i32 {
-    const n = this.port.reset(this.atrBuf, 0, ATR_MAX_LEN);
-    if (n <= 0 || n > ATR_MAX_LEN) return ERR_LINK_NO_CARD;
+    const n = this.port.reset(this.atrBytes, 0, ATR_MAX_LEN);
+    this.atrLen = n > 0 && n <= ATR_MAX_LEN ? n : 0;
+    if (this.atrLen == 0) return ERR_LINK_NO_CARD;
     this.stats.bytesReceived += n;
-    const r = decodeAtr(this.atrBuf, 0, n, this.atr);
+    const r = decodeAtr(this.atrBytes, 0, n, this.atr);
     if (r < 0) return r;
     if ((this.atr.protocols & 2) == 0) return ERR_LINK_NO_T1;
     return OK;
