@@ -133,7 +133,7 @@ export function cardStatus(db: Database, serial: string, nowUtc: number): CardSt
     Record<string, string | number | null> | undefined;
   if (!r) throw new ServerError("unknown-card", `no card ${serial}`);
   const tz = db.prepare("SELECT a.tz_rule FROM cards c JOIN associations a ON a.id = c.association_id WHERE c.serial = ?").get(serial) as { tz_rule: string };
-  const { today, monthStart } = localMonth(tz.tz_rule, nowUtc);
+  const { today, monthStart } = localMonth(associationTzRule(tz.tz_rule), nowUtc);
   const cars = db.prepare("SELECT COUNT(*) AS n FROM cars_codes WHERE card_serial = ? AND local_day BETWEEN ? AND ?").get(serial, monthStart, today) as { n: number };
   return {
     serial, association: String(r.association_id), memberKey: String(r.member_key), memberStatus: String(r.member_status), status: String(r.status),
@@ -143,11 +143,16 @@ export function cardStatus(db: Database, serial: string, nowUtc: number): CardSt
   };
 }
 
-/** Today's local day and the first local day of its calendar month under a POSIX TZ rule. */
-export function localMonth(tzRule: string, nowUtc: number): { today: number; monthStart: number } {
+/** An association's stored POSIX TZ rule, parsed (protocol/SPEC.md Time); a rule that does not parse is a bug in what was stored. */
+export function associationTzRule(tzRule: string): TzRule {
   const rule = new TzRule();
   const text = Buffer.from(tzRule, "latin1");
   if (parseTzRule(text, 0, text.length, rule) < 0) throw new Error(`association TZ rule '${tzRule}' does not parse`);
+  return rule;
+}
+
+/** Today's local day and the first local day of its calendar month under `rule`. */
+export function localMonth(rule: TzRule, nowUtc: number): { today: number; monthStart: number } {
   const today = localDay(rule, nowUtc >>> 0);
   const date = civilFromDays(today, new CivilDate());
   return { today, monthStart: dayNumber(date.year, date.month, 1) };

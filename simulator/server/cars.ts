@@ -4,9 +4,9 @@
  * is the one the lockbox validates (protocol/cars); the association CARS key never leaves here.
  */
 import type { Database } from "better-sqlite3";
-import { parseTzRule, TzRule, nextLocalMidnight } from "../../protocol/time/tz.ts";
+import { nextLocalMidnight } from "../../protocol/time/tz.ts";
 import { ServerError } from "./errors.ts";
-import { checkPin, localMonth } from "./admin.ts";
+import { checkPin, associationTzRule, localMonth } from "./admin.ts";
 import { decideCars, daysLeft } from "./cars-policy.ts";
 import { carsKey } from "./keys.ts";
 import { carsMessage, carsCodeFromMac, CARS_MESSAGE_SIZE, CARS_DIGITS } from "../../protocol/cars/cars.ts";
@@ -47,10 +47,8 @@ export function issueCars(db: Database, serial: string, pin: string, nowUtc: num
         a.cars_consecutive_day_limit, a.card_id, a.key_card_auth, a.key_server, a.key_audit
       FROM cards c JOIN members m ON m.id = c.member_id JOIN associations a ON a.id = c.association_id WHERE c.serial = ?`).get(serial) as CarsRow;
     if (r.card_id === null || !r.key_card_auth || !r.key_server || !r.key_audit) throw new ServerError("unknown-association", "the card's association has no keys");
-    const rule = new TzRule();
-    const tz = Buffer.from(r.tz_rule, "latin1");
-    parseTzRule(tz, 0, tz.length, rule);
-    const { today, monthStart } = localMonth(r.tz_rule, nowUtc);
+    const rule = associationTzRule(r.tz_rule);
+    const { today, monthStart } = localMonth(rule, nowUtc);
     const issued = db.prepare("SELECT local_day, sequence, code FROM cars_codes WHERE card_serial = ? ORDER BY sequence").all(serial) as
       { local_day: number; sequence: number; code: string }[];
     const decision = decideCars(

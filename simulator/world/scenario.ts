@@ -315,9 +315,8 @@ export class ScenarioWorld {
     st.tzRule = new Uint8Array(48);
     if (s.tz) {
       const text = new TextEncoder().encode(s.tz);
-      if (parseTzRule(text, 0, text.length, new TzRule()) < 0) throw new Error(`TZ rule '${s.tz}' does not parse`);
+      if (parseTzRule(text, 0, text.length, this.tz) < 0) throw new Error(`TZ rule '${s.tz}' does not parse`);
       st.tzRule.set(text);
-      parseTzRule(text, 0, text.length, this.tz);
     }
     this.assoc.stageSettings(this.person(s.by), st);
     this.say(`The back end stages settings v${s.version} for lockbox ${s.lockbox} on ${s.by}'s card (hours ${s.hours ?? "all day"}${s.tz ? `, ${s.tz}` : ""}).`);
