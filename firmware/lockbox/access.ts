@@ -5,6 +5,7 @@
  */
 import { CardSession } from "../services/card-session";
 import { Clock } from "../services/clock";
+import { readU32BE, writeU32BE } from "../services/be32";
 import { HmacSha256 } from "../crypto/index";
 import { Identity, decodeIdentity, IDENTITY_SIZE, Authorization, decodeAuthorization, AUTHORIZATION_SIZE, ServerTime, decodeServerTime,
   Settings, decodeSettings, encodeSettings, SETTINGS_SIZE, SETTINGS_CBS_REQUIRED, SETTINGS_PRIVACY_MODE, CarsExtension, encodeCarsExtension,
@@ -60,13 +61,6 @@ let ackedBelow: u32 = 0;
 /** True while the inserted card can take another entry. */
 export function cardReady(): bool {
   return ready;
-}
-
-function put32(b: Uint8Array, o: i32, v: u32): void {
-  b[o] = u8(v >>> 24);
-  b[o + 1] = u8(v >>> 16);
-  b[o + 2] = u8(v >>> 8);
-  b[o + 3] = u8(v);
 }
 
 function clearPayload(): void {
@@ -127,15 +121,15 @@ function readServerTime(): void {
   const before = clock.now();
   if (serverTime.serverTime != 0 && clock.offerAuthenticated(serverTime.serverTime)) {
     clearPayload();
-    put32(payload, 0, before);
-    put32(payload, 4, serverTime.serverTime);
+    writeU32BE(payload, 0, before);
+    writeU32BE(payload, 4, serverTime.serverTime);
     logEvent(clock.now(), EVENT_CLOCK_SET, 0, serial, payload);
   }
 }
 
 /** Takes the card's denylist when its version is newer and its MAC verifies (spec §3.9 of protocol/SPEC.md (Card chapter)). */
 function takeDenylist(): void {
-  put32(io, 0, 0);
+  writeU32BE(io, 0, 0);
   let n = card.secure(INS_READ_OBJECT, OBJ_DENYLIST, 0, io, 0, 2, READ_CHUNK);
   if (n < 6 || card.sw != 0x9000) return;
   const count = denylistCount(card.data, 0);
@@ -167,7 +161,7 @@ function dropExpired(list: Uint8Array, count: i32, now: u32): i32 {
   let kept = 0;
   for (let i = 0; i < count; i++) {
     const at = DENYLIST_HEADER_SIZE + i * DENYLIST_ENTRY_SIZE;
-    const expiry = (u32(list[at + 4]) << 24) | (u32(list[at + 5]) << 16) | (u32(list[at + 6]) << 8) | u32(list[at + 7]);
+    const expiry = readU32BE(list, at + 4);
     if (expiry <= now) continue;
     const to = DENYLIST_HEADER_SIZE + kept * DENYLIST_ENTRY_SIZE;
     for (let k = 0; k < DENYLIST_ENTRY_SIZE; k++) list[to + k] = list[at + k];
@@ -180,7 +174,7 @@ function dropExpired(list: Uint8Array, count: i32, now: u32): i32 {
 
 /** Applies settings staged for this box when newer; logs "applied" and gives it to the card. */
 function applyStagedSettings(): void {
-  put32(io, 0, factory.lockboxId);
+  writeU32BE(io, 0, factory.lockboxId);
   const n = card.secure(INS_READ_OBJECT, OBJ_STAGED_SETTINGS, 0, io, 0, 4, SETTINGS_SIZE);
   if (n < 0 || card.sw != 0x9000 || decodeSettings(card.data, 0, n, staged) < 0) return;
   if (staged.lockboxId != factory.lockboxId || staged.version <= settings.version) return;
@@ -188,7 +182,7 @@ function applyStagedSettings(): void {
   if (tzLen > 0 && parseTzRule(staged.tzRule, 0, tzLen, tzCheck) != 0) return;
   if (encodeSettings(staged, settingsBuf, 0, SETTINGS_SIZE) < 0 || decodeSettings(settingsBuf, 0, SETTINGS_SIZE, settings) < 0) return;
   clearPayload();
-  put32(payload, 0, settings.version);
+  writeU32BE(payload, 0, settings.version);
   setPending(EVENT_SETTINGS_APPLIED, serial, payload);
   if (saveState() != 0) {
     loadState();

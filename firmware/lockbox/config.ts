@@ -15,6 +15,7 @@ import { CarsLimits } from "../../protocol/cars/cars";
 import { denylistSize } from "../../protocol/card/denylist";
 import { halFlashRead } from "../hal/hal";
 import { FlashSlots } from "../services/flash-slots";
+import { readU32BE, writeU32BE } from "../services/be32";
 
 /** Factory block size and magic (spec §2.1). */
 export const FACTORY_SIZE: i32 = 100;
@@ -84,23 +85,12 @@ const denyStore = new FlashSlots(DENYLIST_SECTOR, denylistSize(DENYLIST_MAX));
 const buf = new Uint8Array(STATE_SIZE);
 const fbuf = new Uint8Array(FACTORY_SIZE);
 
-function be32(b: Uint8Array, o: i32): u32 {
-  return (u32(b[o]) << 24) | (u32(b[o + 1]) << 16) | (u32(b[o + 2]) << 8) | u32(b[o + 3]);
-}
-
-function put32(b: Uint8Array, o: i32, v: u32): void {
-  b[o] = u8(v >>> 24);
-  b[o + 1] = u8(v >>> 16);
-  b[o + 2] = u8(v >>> 8);
-  b[o + 3] = u8(v);
-}
-
 /** Reads the factory block; false when it is missing or corrupt (the box then refuses every card). */
 export function loadFactory(): bool {
   if (halFlashRead(0, fbuf.dataStart, FACTORY_SIZE) != 0) return false;
-  if (be32(fbuf, 0) != FACTORY_MAGIC || crc32(fbuf, 0, FACTORY_SIZE - 4) != be32(fbuf, FACTORY_SIZE - 4)) return false;
-  factory.lockboxId = be32(fbuf, 4);
-  factory.associationId = be32(fbuf, 8);
+  if (readU32BE(fbuf, 0) != FACTORY_MAGIC || crc32(fbuf, 0, FACTORY_SIZE - 4) != readU32BE(fbuf, FACTORY_SIZE - 4)) return false;
+  factory.lockboxId = readU32BE(fbuf, 4);
+  factory.associationId = readU32BE(fbuf, 8);
   for (let i = 0; i < 16; i++) {
     factory.cardAuthMaster[i] = fbuf[12 + i];
     factory.auditKey[i] = fbuf[28 + i];
@@ -151,14 +141,14 @@ export function loadState(): void {
   const kept = stateStore.mount();
   if ((kept == STATE_SIZE || kept == STATE_SIZE_V1) && stateStore.read(buf, 0) == kept && decodeSettings(buf, 0, SETTINGS_SIZE, settings) >= 0) {
     parseTzRule(settings.tzRule, 0, tzRuleLength(settings), tz);
-    ownerSerial = be32(buf, SETTINGS_SIZE);
+    ownerSerial = readU32BE(buf, SETTINGS_SIZE);
     for (let i = 0; i < LISTING_SIZE; i++) listing[i] = buf[SETTINGS_SIZE + 4 + i];
     pendingEvent = buf[PENDING_AT];
-    pendingSerial = be32(buf, PENDING_AT + 1);
+    pendingSerial = readU32BE(buf, PENDING_AT + 1);
     for (let i = 0; i < LISTING_SIZE; i++) pendingPayload[i] = buf[PENDING_AT + 5 + i];
     if (kept == STATE_SIZE) {
       carsTries.charged = i32(buf[CARS_TRIES_AT]);
-      carsTries.lockedUntil = be32(buf, CARS_TRIES_AT + 1);
+      carsTries.lockedUntil = readU32BE(buf, CARS_TRIES_AT + 1);
     }
   } else {
     defaultSettings();
@@ -167,7 +157,7 @@ export function loadState(): void {
   denylistVersionKept = 0;
   const n = denyStore.mount();
   if (n >= 0 && denyStore.read(denylist, 0) == n) {
-    denylistVersionKept = be32(denylist, 0);
+    denylistVersionKept = readU32BE(denylist, 0);
     denylistCountKept = (i32(denylist[4]) << 8) | i32(denylist[5]);
   }
 }
@@ -175,13 +165,13 @@ export function loadState(): void {
 /** Writes settings, owner, listing, pending event and CARS tries as one crash-safe record; 0 or -1. */
 export function saveState(): i32 {
   if (encodeSettings(settings, buf, 0, SETTINGS_SIZE) < 0) return -1;
-  put32(buf, SETTINGS_SIZE, ownerSerial);
+  writeU32BE(buf, SETTINGS_SIZE, ownerSerial);
   for (let i = 0; i < LISTING_SIZE; i++) buf[SETTINGS_SIZE + 4 + i] = listing[i];
   buf[PENDING_AT] = pendingEvent;
-  put32(buf, PENDING_AT + 1, pendingSerial);
+  writeU32BE(buf, PENDING_AT + 1, pendingSerial);
   for (let i = 0; i < LISTING_SIZE; i++) buf[PENDING_AT + 5 + i] = pendingPayload[i];
   buf[CARS_TRIES_AT] = u8(carsTries.charged);
-  put32(buf, CARS_TRIES_AT + 1, carsTries.lockedUntil);
+  writeU32BE(buf, CARS_TRIES_AT + 1, carsTries.lockedUntil);
   return stateStore.write(buf, 0, STATE_SIZE);
 }
 
@@ -201,7 +191,7 @@ export function setOwner(serial: u32): void {
 export function saveDenylist(src: Uint8Array, off: i32, len: i32): i32 {
   if (denyStore.write(src, off, len) != 0) return -1;
   for (let i = 0; i < len; i++) denylist[i] = src[off + i];
-  denylistVersionKept = be32(denylist, 0);
+  denylistVersionKept = readU32BE(denylist, 0);
   denylistCountKept = (i32(denylist[4]) << 8) | i32(denylist[5]);
   return 0;
 }

@@ -15,6 +15,7 @@ import * as E from "../../protocol/service/errors";
 import { Aes128 } from "../crypto/index";
 import { halUartTransmit, halRandomBytes, halBatteryMillivolts } from "../hal/hal";
 import { seqOf } from "../services/journal";
+import { readU32BE, writeU32BE } from "../services/be32";
 import { factory, settings, ownerSerial, listing, denylistVersionKept, denylistCountKept } from "./config";
 import { journal, logEvent, EVENT_CLOCK_SET } from "./audit";
 import { clock } from "./access";
@@ -124,10 +125,6 @@ class LockboxService implements OsdpPdHandler {
   }
 }
 
-function be32(b: Uint8Array, o: i32): u32 {
-  return (u32(b[o]) << 24) | (u32(b[o + 1]) << 16) | (u32(b[o + 2]) << 8) | u32(b[o + 3]);
-}
-
 /** Offsets of the CBS, privacy and shackle code fields in the settings layout (protocol/SPEC.md Card §3.4). */
 const CODE_FIELDS_AT: i32 = 15;
 const CODE_FIELDS_SIZE: i32 = 12;
@@ -155,7 +152,7 @@ function fillStatus(): void {
 
 /** READ LOG body: count (1) ‖ records; from the asked sequence (or the oldest kept above it). */
 function readLog(data: Uint8Array, out: Uint8Array): i32 {
-  const from = be32(data, 1);
+  const from = readU32BE(data, 1);
   const max = i32(data[5]);
   if (max < 1 || max > M.MAX_LOG_RECORDS) return E.ERR_SVC_BAD_COMMAND;
   let slot = journal.findFrom(from, record, 0);
@@ -180,18 +177,12 @@ function readLog(data: Uint8Array, out: Uint8Array): i32 {
 
 function setTime(data: Uint8Array, secure: bool): i32 {
   if (!secure) return E.ERR_SVC_NEEDS_SECURE;
-  const utc = be32(data, 1);
+  const utc = readU32BE(data, 1);
   if (utc < MIN_TIME || utc > MAX_TIME) return E.ERR_SVC_BAD_TIME;
   const before = clock.setAuthenticated(utc);
   for (let i = 0; i < 12; i++) stamp[i] = 0;
-  stamp[0] = u8(before >>> 24);
-  stamp[1] = u8(before >>> 16);
-  stamp[2] = u8(before >>> 8);
-  stamp[3] = u8(before);
-  stamp[4] = u8(utc >>> 24);
-  stamp[5] = u8(utc >>> 16);
-  stamp[6] = u8(utc >>> 8);
-  stamp[7] = u8(utc);
+  writeU32BE(stamp, 0, before);
+  writeU32BE(stamp, 4, utc);
   return logEvent(clock.now(), EVENT_CLOCK_SET, 0, 0, stamp) == 0 ? E.ERR_SVC_FLASH : 0;
 }
 

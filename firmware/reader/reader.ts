@@ -14,6 +14,7 @@ import { OsdpVendorData } from "../../protocol/osdp/payload";
 import { OsdpOut, OsdpLed, OsdpBuz, OsdpComSettings, OsdpFileTransfer } from "../../protocol/osdp/commands";
 import { OsdpPdId, OsdpPdCap, OsdpLocalStatus, OsdpRawCard, OsdpKeypad, OsdpFileStatus } from "../../protocol/osdp/replies";
 import { copyBytes } from "../../protocol/bytes";
+import { writeU32BE } from "../services/be32";
 import {
   READER_VENDOR, MFG_CARD_STATUS, MFG_CARD_CONNECT, MFG_CARD_APDU, MFG_CARD_OFF, MFG_REPLY_HEADER, MFG_STATUS_FIXED,
   CARD_EVENT_FORMAT, CARD_EVENT_INSERTED, CARD_EVENT_REMOVED, ERR_READER_BAD_COMMAND, ERR_READER_NO_CARD, ERR_READER_NOT_CONNECTED,
@@ -210,11 +211,7 @@ export class Reader implements OsdpPdHandler {
     writeReplyHeader(sub, status, out, 0);
     out[3] = this.present ? 1 : 0;
     out[4] = this.t1.connected ? 1 : 0;
-    const rate = this.t1.connected ? u32(this.t1.bitRate()) : 0;
-    out[5] = u8(rate >>> 24);
-    out[6] = u8(rate >>> 16);
-    out[7] = u8(rate >>> 8);
-    out[8] = u8(rate);
+    writeU32BE(out, 5, this.t1.connected ? u32(this.t1.bitRate()) : 0);
     const atrLen = this.present ? this.t1.atrLen : 0;
     out[9] = u8(atrLen);
     copyBytes(this.t1.atrBytes, 0, out, MFG_REPLY_HEADER + MFG_STATUS_FIXED, atrLen);

@@ -7,6 +7,7 @@
  */
 import { crc32 } from "../../protocol/crc";
 import { halFlashRead, halFlashProgram, halFlashErase, halFlashSectorSize } from "../hal/hal";
+import { readU32BE, writeU32BE } from "./be32";
 
 const HEADER: i32 = 6;
 const PAGE: i32 = 256;
@@ -41,9 +42,8 @@ export class FlashSlots {
     const len = (i32(b[4]) << 8) | i32(b[5]);
     if (len > this.capacity) return false;
     if (halFlashRead(this.sectorAddr(slot), b.dataStart, HEADER + len + 4) != 0) return false;
-    const stored = (u32(b[HEADER + len]) << 24) | (u32(b[HEADER + len + 1]) << 16) | (u32(b[HEADER + len + 2]) << 8) | u32(b[HEADER + len + 3]);
-    if (crc32(b, 0, HEADER + len) != stored) return false;
-    this.checkedGeneration = (u32(b[0]) << 24) | (u32(b[1]) << 16) | (u32(b[2]) << 8) | u32(b[3]);
+    if (crc32(b, 0, HEADER + len) != readU32BE(b, HEADER + len)) return false;
+    this.checkedGeneration = readU32BE(b, 0);
     return true;
   }
 
@@ -75,18 +75,11 @@ export class FlashSlots {
     const slot = this.current == 0 ? 1 : 0;
     const gen = this.generation + 1;
     const b = this.buf;
-    b[0] = u8(gen >>> 24);
-    b[1] = u8(gen >>> 16);
-    b[2] = u8(gen >>> 8);
-    b[3] = u8(gen);
+    writeU32BE(b, 0, gen);
     b[4] = u8(len >>> 8);
     b[5] = u8(len);
     for (let i = 0; i < len; i++) b[HEADER + i] = src[off + i];
-    const crc = crc32(b, 0, HEADER + len);
-    b[HEADER + len] = u8(crc >>> 24);
-    b[HEADER + len + 1] = u8(crc >>> 16);
-    b[HEADER + len + 2] = u8(crc >>> 8);
-    b[HEADER + len + 3] = u8(crc);
+    writeU32BE(b, HEADER + len, crc32(b, 0, HEADER + len));
     if (halFlashErase(this.firstSector + slot) != 0) return -1;
     const total = HEADER + len + 4;
     const base = this.sectorAddr(slot);

@@ -9,6 +9,7 @@
 import { crc32 } from "../../protocol/crc";
 import { AUDIT_RECORD_SIZE } from "../../protocol/card/records";
 import { halFlashRead, halFlashProgram, halFlashErase, halFlashSectorSize } from "../hal/hal";
+import { readU32BE, writeU32BE } from "./be32";
 
 /** Bytes per journal slot (four per 256-byte page). */
 export const JOURNAL_SLOT_SIZE: i32 = 64;
@@ -48,8 +49,7 @@ export class AuditJournal {
   readSlot(slot: i32, out: Uint8Array, off: i32): bool {
     const b = this.slot;
     if (halFlashRead(this.addr(slot), b.dataStart, STORED) != 0) return false;
-    const stored = (u32(b[38]) << 24) | (u32(b[39]) << 16) | (u32(b[40]) << 8) | u32(b[41]);
-    if (crc32(b, 0, AUDIT_RECORD_SIZE) != stored) return false;
+    if (crc32(b, 0, AUDIT_RECORD_SIZE) != readU32BE(b, AUDIT_RECORD_SIZE)) return false;
     for (let i = 0; i < AUDIT_RECORD_SIZE; i++) out[off + i] = b[i];
     return true;
   }
@@ -90,11 +90,7 @@ export class AuditJournal {
   append(rec: Uint8Array, off: i32): i32 {
     const b = this.slot;
     for (let i = 0; i < AUDIT_RECORD_SIZE; i++) b[i] = rec[off + i];
-    const crc = crc32(b, 0, AUDIT_RECORD_SIZE);
-    b[38] = u8(crc >>> 24);
-    b[39] = u8(crc >>> 16);
-    b[40] = u8(crc >>> 8);
-    b[41] = u8(crc);
+    writeU32BE(b, AUDIT_RECORD_SIZE, crc32(b, 0, AUDIT_RECORD_SIZE));
     const slot = this.head;
     if (slot % this.slotsPerSector == 0 && halFlashErase(this.firstSector + i32(slot / this.slotsPerSector)) != 0) return -1;
     if (halFlashProgram(this.addr(slot), b.dataStart, STORED) != 0) return -1;
@@ -134,10 +130,10 @@ export class AuditJournal {
 
 /** Audit sequence field (bytes 4..7) of a record. */
 export function seqOf(rec: Uint8Array, off: i32): u32 {
-  return (u32(rec[off + 4]) << 24) | (u32(rec[off + 5]) << 16) | (u32(rec[off + 6]) << 8) | u32(rec[off + 7]);
+  return readU32BE(rec, off + 4);
 }
 
 /** UTC time field (bytes 8..11) of a record. */
 export function timeOf(rec: Uint8Array, off: i32): u32 {
-  return (u32(rec[off + 8]) << 24) | (u32(rec[off + 9]) << 16) | (u32(rec[off + 10]) << 8) | u32(rec[off + 11]);
+  return readU32BE(rec, off + 8);
 }
