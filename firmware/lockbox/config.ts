@@ -12,7 +12,7 @@ import { crc32 } from "../../protocol/crc";
 import { Settings, encodeSettings, decodeSettings, SETTINGS_SIZE } from "../../protocol/card/layouts";
 import { TzRule, parseTzRule } from "../../protocol/time/tz";
 import { CarsLimits } from "../../protocol/cars/cars";
-import { denylistSize } from "../../protocol/card/denylist";
+import { denylistSize, denylistVersion, denylistCount } from "../../protocol/card/denylist";
 import { halFlashRead } from "../hal/hal";
 import { FlashSlots } from "../services/flash-slots";
 import { readU32BE, writeU32BE } from "../services/be32";
@@ -157,8 +157,8 @@ export function loadState(): void {
   denylistVersionKept = 0;
   const n = denyStore.mount();
   if (n >= 0 && denyStore.read(denylist, 0) == n) {
-    denylistVersionKept = readU32BE(denylist, 0);
-    denylistCountKept = (i32(denylist[4]) << 8) | i32(denylist[5]);
+    denylistVersionKept = denylistVersion(denylist, 0);
+    denylistCountKept = denylistCount(denylist, 0);
   }
 }
 
@@ -191,7 +191,7 @@ export function setOwner(serial: u32): void {
 export function saveDenylist(src: Uint8Array, off: i32, len: i32): i32 {
   if (denyStore.write(src, off, len) != 0) return -1;
   for (let i = 0; i < len; i++) denylist[i] = src[off + i];
-  denylistVersionKept = readU32BE(denylist, 0);
-  denylistCountKept = (i32(denylist[4]) << 8) | i32(denylist[5]);
+  denylistVersionKept = denylistVersion(denylist, 0);
+  denylistCountKept = denylistCount(denylist, 0);
   return 0;
 }
