@@ -4,11 +4,12 @@
  * its own record, the box's previous 3 carried-file records, and records above the server's
  * acknowledged mark for this box (from the card's server-time object), as room allows.
  */
-import { AuditRecord, encodeAuditRecord, sealAuditRecord, AUDIT_RECORD_SIZE, AUDIT_PAYLOAD_SIZE, EVENT_OPENED, EVENT_CARS_APPLIED } from "../../protocol/card/records";
+import { AuditRecord, encodeAuditRecord, decodeAuditRecord, sealAuditRecord, AUDIT_RECORD_SIZE, AUDIT_PAYLOAD_SIZE, EVENT_OPENED, EVENT_CARS_APPLIED } from "../../protocol/card/records";
 import { INS_APPEND_RECORDS, FILE_CARRIED } from "../../protocol/card/commands";
 import { AuditJournal, seqOf } from "../services/journal";
 import { CardSession } from "../services/card-session";
 import { Aes128 } from "../crypto/index";
+import { bytesEqual } from "../../protocol/bytes";
 import { factory, JOURNAL_SECTOR, pendingEvent, pendingSerial, pendingPayload, setPending, saveState } from "./config";
 
 /** Lockbox-only event: the clock was set (payload: old UTC u32, new UTC u32). Never handed to cards. */
@@ -21,6 +22,8 @@ const BACKLOG_PER_CARD: i32 = 6;
 /** The audit journal (spec §2.4); replaced at init by one sized from the factory block. */
 export let journal: AuditJournal = new AuditJournal(JOURNAL_SECTOR, 2);
 const rec = new AuditRecord();
+/** The journal's newest record, decoded to tell whether the pending event is already logged. */
+const newestRec = new AuditRecord();
 /** The newest record written (sealed), for handing to the card. */
 export const lastRecord = new Uint8Array(AUDIT_RECORD_SIZE);
 const batch = new Uint8Array(AUDIT_RECORD_SIZE * PER_APPEND);
@@ -60,8 +63,9 @@ export function completePending(now: u32): bool {
   if (pendingEvent == 0) return false;
   let logged = false;
   const newest = journal.nextSeq - 1;
-  const already = newest >= 1 && journal.findFrom(newest, scratch, 0) >= 0 && seqOf(scratch, 0) == newest && scratch[12] == pendingEvent &&
-    ((u32(scratch[14]) << 24) | (u32(scratch[15]) << 16) | (u32(scratch[16]) << 8) | u32(scratch[17])) == pendingSerial && samePayload();
+  const already = newest >= 1 && journal.findFrom(newest, scratch, 0) >= 0 && decodeAuditRecord(scratch, 0, AUDIT_RECORD_SIZE, newestRec) > 0 &&
+    newestRec.sequence == newest && newestRec.eventType == pendingEvent && newestRec.cardSerial == pendingSerial &&
+    bytesEqual(newestRec.payload, 0, pendingPayload, 0, AUDIT_PAYLOAD_SIZE);
   if (!already) {
     if (logEvent(now, pendingEvent, 0, pendingSerial, pendingPayload) == 0) return false;
     logged = true;
@@ -69,11 +73,6 @@ export function completePending(now: u32): bool {
   setPending(0, 0, pendingPayload);
   saveState();
   return logged;
-}
-
-function samePayload(): bool {
-  for (let i = 0; i < AUDIT_PAYLOAD_SIZE; i++) if (scratch[18 + i] != pendingPayload[i]) return false;
-  return true;
 }
 
 function append(card: CardSession, file: u8, count: i32): bool {
