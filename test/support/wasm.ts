@@ -20,30 +20,36 @@ export interface Harness<E> {
   output(len: number): Uint8Array;
 }
 
-export function loadHarness<E>(name: string): Harness<E> {
+/** Host functions a harness imports besides abort; `memory` is the harness's own, once instantiated. */
+export type HarnessImports = (memory: () => WebAssembly.Memory) => Record<string, (...args: number[]) => void>;
+
+/** Instantiates build/harness/<name>.wasm, with `imports` added to its env (e.g. AES for OSDP). */
+export function loadHarness<E>(name: string, imports?: HarnessImports): Harness<E> {
   const path = join(root, "build", "harness", `${name}.wasm`);
   if (!existsSync(path)) throw new Error(`${path} is missing: run npm run build:wasm`);
   const module = new WebAssembly.Module(readFileSync(path));
+  let memory: WebAssembly.Memory | undefined;
   const instance = new WebAssembly.Instance(module, {
     env: {
       abort(_msg: number, _file: number, line: number, column: number): never {
         throw new Error(`wasm abort at ${line}:${column}`);
       },
+      ...imports?.(() => memory!),
     },
   });
   const ex = instance.exports as Record<string, unknown>;
+  memory = ex.memory as WebAssembly.Memory;
   if (typeof ex._start === "function") (ex._start as () => void)();
-  const memory = ex.memory as WebAssembly.Memory;
   const inputPtr = (ex.inputPtr as () => number)();
   const outputPtr = (ex.outputPtr as () => number)();
   return {
     exports: ex as E,
     setInput(bytes: Uint8Array): void {
       if (bytes.length > HARNESS_BUFFER_SIZE) throw new Error("harness input too long");
-      new Uint8Array(memory.buffer, inputPtr, bytes.length).set(bytes);
+      new Uint8Array(memory!.buffer, inputPtr, bytes.length).set(bytes);
     },
     output(len: number): Uint8Array {
-      return new Uint8Array(memory.buffer, outputPtr, len).slice();
+      return new Uint8Array(memory!.buffer, outputPtr, len).slice();
     },
   };
 }
