@@ -52,16 +52,6 @@ export function aesDecryptBlock(key: Uint8Array, block: Uint8Array): Uint8Array 
   return wasm().ecb(key, block, true);
 }
 
-/** AES-128-ECB over whole blocks (SP 800-38A §6.1); data length a multiple of 16. */
-export function aesEcbEncrypt(key: Uint8Array, data: Uint8Array): Uint8Array {
-  return wasm().ecb(key, data, false);
-}
-
-/** AES-128-ECB decryption (SP 800-38A §6.1). */
-export function aesEcbDecrypt(key: Uint8Array, data: Uint8Array): Uint8Array {
-  return wasm().ecb(key, data, true);
-}
-
 /** AES-128-CBC encryption without padding (SP 800-38A §6.2); data length a multiple of 16. */
 export function aesCbcEncrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array {
   return wasm().cbc(key, iv, data, false);
