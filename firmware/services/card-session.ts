@@ -10,6 +10,7 @@ import { Aes128 } from "../crypto/index";
 import { Scp03Session, hostAuthenticate, markOpen, wrapCommand, unwrapResponse, CHALLENGE_SIZE } from "../../protocol/card/scp03";
 import { deriveKey, KEY_CARD_AUTH_ENC, KEY_CARD_AUTH_MAC } from "../../protocol/card/keys";
 import { CLA_PROPRIETARY, INS_INITIALIZE_UPDATE, PARTY_LOCKBOX } from "../../protocol/card/commands";
+import { CommandApdu, encodeCommandApdu } from "../../protocol/iso7816/apdu";
 import { halCardPowerOff, halRandomBytes } from "../hal/hal";
 
 /** Card interface clock (Hz) and the fastest bit rate of the lockbox's card UART. */
@@ -32,6 +33,7 @@ export class CardSession {
   private kEnc: Uint8Array = new Uint8Array(16);
   private kMac: Uint8Array = new Uint8Array(16);
   private hostChallenge: Uint8Array = new Uint8Array(CHALLENGE_SIZE);
+  private apdu: CommandApdu = new CommandApdu();
   private cmd: Uint8Array = new Uint8Array(262);
   private wrapped: Uint8Array = new Uint8Array(262);
   private resp: Uint8Array = new Uint8Array(262);
@@ -42,26 +44,20 @@ export class CardSession {
     return this.t1.connect();
   }
 
+  /** Encodes the command APDU into `cmd` (protocol/iso7816/apdu.ts); its length, or a negative code. */
   private build(cla: u8, ins: u8, p1: i32, p2: i32, data: Uint8Array, off: i32, len: i32, le: i32): i32 {
-    const c = this.cmd;
-    c[0] = cla;
-    c[1] = ins;
-    c[2] = u8(p1);
-    c[3] = u8(p2);
-    let n = 4;
-    if (len > 0) {
-      c[n++] = u8(len);
-      for (let i = 0; i < len; i++) c[n++] = data[off + i];
-    }
-    if (le > 0) c[n++] = u8(le >= 256 ? 0 : le);
-    return n;
+    this.apdu.set(cla, ins, p1, p2, len, le, false);
+    return encodeCommandApdu(this.apdu, data, off, this.cmd, 0, this.cmd.length);
+  }
+
+  /** No answer to trust: no status word either. */
+  private linkError(): i32 {
+    this.sw = 0;
+    return SESSION_LINK_ERROR;
   }
 
   private finish(n: i32, src: Uint8Array): i32 {
-    if (n < 2) {
-      this.sw = 0;
-      return SESSION_LINK_ERROR;
-    }
+    if (n < 2) return this.linkError();
     this.sw = (i32(src[n - 2]) << 8) | i32(src[n - 1]);
     for (let i = 0; i < n - 2; i++) this.data[i] = src[i];
     return n - 2;
@@ -70,6 +66,7 @@ export class CardSession {
   /** Sends a plain command; returns the response data length (data in `data`, SW in `sw`) or SESSION_LINK_ERROR. */
   plain(cla: u8, ins: u8, p1: i32, p2: i32, data: Uint8Array, off: i32, len: i32, le: i32): i32 {
     const n = this.build(cla, ins, p1, p2, data, off, len, le);
+    if (n < 0) return this.linkError();
     const r = this.t1.transceive(this.cmd, 0, n, this.resp, 0, this.resp.length);
     return this.finish(r, this.resp);
   }
@@ -78,6 +75,7 @@ export class CardSession {
   secure(ins: u8, p1: i32, p2: i32, data: Uint8Array, off: i32, len: i32, le: i32): i32 {
     if (!this.scp.open) return SESSION_LINK_ERROR;
     const n = this.build(CLA_PROPRIETARY, ins, p1, p2, data, off, len, le);
+    if (n < 0) return this.linkError();
     const w = wrapCommand(this.aes, this.scp, this.cmd, 0, n, this.wrapped, 0, this.wrapped.length);
     if (w < 0) return SESSION_LINK_ERROR;
     const r = this.t1.transceive(this.wrapped, 0, w, this.resp, 0, this.resp.length);
@@ -85,8 +83,7 @@ export class CardSession {
     const u = unwrapResponse(this.aes, this.scp, this.resp, 0, r, this.cmd, 0, this.cmd.length);
     if (u < 0) {
       this.scp.close();
-      this.sw = 0;
-      return SESSION_LINK_ERROR;
+      return this.linkError();
     }
     return this.finish(u, this.cmd);
   }
