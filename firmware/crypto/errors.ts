@@ -25,21 +25,3 @@ export const ERR_CRYPTO_NO_KEY: i32 = -248;
 export const ERR_CRYPTO_IV_LENGTH: i32 = -249;
 /** A streaming operation was called out of order (update after final, final twice). */
 export const ERR_CRYPTO_STATE: i32 = -250;
-
-/** Name of a crypto error code, or "" when the code is not one of this file's. */
-export function cryptoErrorName(code: i32): string {
-  switch (code) {
-    case ERR_CRYPTO_KEY_LENGTH: return "ERR_CRYPTO_KEY_LENGTH";
-    case ERR_CRYPTO_NONCE_LENGTH: return "ERR_CRYPTO_NONCE_LENGTH";
-    case ERR_CRYPTO_TAG_LENGTH: return "ERR_CRYPTO_TAG_LENGTH";
-    case ERR_CRYPTO_DATA_LENGTH: return "ERR_CRYPTO_DATA_LENGTH";
-    case ERR_CRYPTO_TAG_MISMATCH: return "ERR_CRYPTO_TAG_MISMATCH";
-    case ERR_CRYPTO_TRUNCATED: return "ERR_CRYPTO_TRUNCATED";
-    case ERR_CRYPTO_WINDOW: return "ERR_CRYPTO_WINDOW";
-    case ERR_CRYPTO_OUTPUT_LENGTH: return "ERR_CRYPTO_OUTPUT_LENGTH";
-    case ERR_CRYPTO_NO_KEY: return "ERR_CRYPTO_NO_KEY";
-    case ERR_CRYPTO_IV_LENGTH: return "ERR_CRYPTO_IV_LENGTH";
-    case ERR_CRYPTO_STATE: return "ERR_CRYPTO_STATE";
-    default: return "";
-  }
-}
