@@ -5,6 +5,7 @@
 import { describe, it, expect } from "vitest";
 import { Rng } from "../support/rng.ts";
 import { loadHarness } from "../support/wasm.ts";
+import { newTally, compareBuilds, expectAgreed, type Tally } from "../support/differential.ts";
 import { loadVectors, hex } from "../support/vectors.ts";
 import { driveAtr, drivePps, driveT1, driveCommandApdu, driveResponseApdu, driveTiming } from "../wasm/iso7816-drivers.ts";
 import { randomAtr, randomPps, randomT1Block, randomCommandApdu, randomResponseApdu } from "./gen.ts";
@@ -27,37 +28,26 @@ const t1v = loadVectors("t1_blocks.json");
 const vectorBlocks: Uint8Array[] = [...t1v.lrc_blocks_observed, ...t1v.lrc_blocks_constructed].map((b: { block_hex: string }) => hex(b.block_hex));
 const vectorAtrs: Uint8Array[] = t1v.atrs.map((a: { atr_hex: string }) => hex(a.atr_hex));
 
-interface Tally { ok: number; errors: Map<number, number> }
-
 /**
  * Runs `count` fuzz inputs (half random bytes, half mutations of valid messages) through both
  * builds, plus count/4 unmutated valid messages so the decoded fields and re-encodings are compared too.
- * Mismatches are collected (not asserted one by one) so the loop stays fast; the test then asserts
- * there were none and that every error code is allowed.
  */
 function differential(seed: number, count: number, valid: (rng: Rng) => Uint8Array, maxRandom: number,
-  run: (input: Uint8Array, rng: Rng) => [number, number]): Tally & { mismatches: string[] } {
+  run: (input: Uint8Array, rng: Rng) => [number, number]): Tally {
   const rng = new Rng(seed);
-  const tally = { ok: 0, errors: new Map<number, number>(), mismatches: [] as string[] };
+  const tally = newTally();
   for (let n = 0; n < count * 5 / 4; n++) {
     const input = n % 5 === 4 ? valid(rng) : n % 2 === 0 ? rng.bytes(rng.int(0, maxRandom)) : rng.mutate(valid(rng));
     h.setInput(input);
     const [wasm, ts] = run(input, rng);
-    let same = wasm === ts;
-    if (same && ts > 0) {
-      const w = h.output(ts);
-      for (let i = 0; i < ts; i++) if (w[i] !== out[i]) { same = false; break; }
-    }
-    if (!same && tally.mismatches.length < 5) tally.mismatches.push(`seed ${seed} #${n} ${Buffer.from(input).toString("hex")}: wasm ${wasm} ts ${ts}`);
-    if (ts >= 0) tally.ok++;
-    else tally.errors.set(ts, (tally.errors.get(ts) ?? 0) + 1);
+    compareBuilds(tally, h, out, () => `seed ${seed} #${n} ${Buffer.from(input).toString("hex")}`, wasm, ts);
   }
   return tally;
 }
 
-function expectClean(t: Tally & { mismatches: string[] }, allowed: number[]): void {
-  expect(t.mismatches).toEqual([]);
-  for (const code of t.errors.keys()) expect(allowed, `unexpected error code ${code}`).toContain(code);
+/** The builds agreed, only allowed codes, and the inputs reached both valid output and several errors. */
+function expectClean(t: Tally, allowed: number[]): void {
+  expectAgreed(t, allowed);
   expect(t.ok).toBeGreaterThan(0);
   expect(t.errors.size).toBeGreaterThan(1);
 }
