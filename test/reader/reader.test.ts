@@ -68,6 +68,10 @@ describe("reader application (portable firmware, run under Node against the card
       expect(replyStatus(r, 0)).toBe(ERR_READER_BAD_COMMAND);
     }
     expect(replyStatus(mfg(reader, MFG_CARD_STATUS, new Uint8Array(0), 0x123456), 0)).toBe(ERR_READER_BAD_COMMAND);
+    // The status carries the ATR the card sent at its reset (byte 9 its length, then the bytes).
+    const atr = card.t1().reset();
+    expect([st[9], st.length]).toEqual([atr.length, 10 + atr.length]);
+    expect(Buffer.from(st.subarray(10)).toString("hex")).toBe(Buffer.from(atr).toString("hex"));
   });
 
   it("answers any MFG command bytes with a well-formed reply and a known status (fuzz)", () => {
