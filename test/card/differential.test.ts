@@ -1,11 +1,7 @@
 // protocol/card compiled to WASM (harness test/wasm/card.ts, with the firmware's constant-time AES)
 // against the same source under Node: SCP03 transcripts, CMAC, key diversification and every layout
-// decoder on seeded random and mutated inputs must agree byte for byte. Skipped, with the reason,
-// until the harness is built (asconfig.json target harness-card).
+// decoder on seeded random and mutated inputs must agree byte for byte.
 import { describe, it, expect } from "vitest";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { aesBlockCipher } from "../../simulator/crypto/index.ts";
 import { aesCmac } from "../../protocol/card/cmac.ts";
 import { deriveKey } from "../../protocol/card/keys.ts";
@@ -33,8 +29,6 @@ interface CardHarness {
   pinBlock(len: number): number;
 }
 
-const wasmPath = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "build", "harness", "card.wasm");
-const built = existsSync(wasmPath);
 const bc = aesBlockCipher();
 
 /** The TypeScript side of each harness export, over the same input bytes. */
@@ -74,8 +68,8 @@ function run(h: Harness<CardHarness>, name: keyof CardHarness, input: Uint8Array
   return { r, out: h.output(Math.max(0, typeof r === "number" ? r : 16)) };
 }
 
-describe.skipIf(!built)(`protocol/card: WASM vs TypeScript${built ? "" : " (skipped: build/harness/card.wasm missing: needs test/wasm/card.ts and the harness-card target in asconfig.json)"}`, () => {
-  const h = built ? loadHarness<CardHarness>("card") : (null as never);
+describe("protocol/card: WASM vs TypeScript", () => {
+  const h = loadHarness<CardHarness>("card");
 
   it("SCP03 transcripts (AES-128 S8 vectors): EXTERNAL AUTHENTICATE, every wrapped command and response", () => {
     const cases = loadVectors("scp03.json").cases.filter((c: { key_bits: number; mode: string }) => c.key_bits === 128 && c.mode === "S8");

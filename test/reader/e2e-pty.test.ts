@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SerialPort } from "serialport";
@@ -108,7 +108,7 @@ async function endToEnd(serial: number, member: string, start: (port: SerialPort
 }
 
 describe.skipIf(noPty !== null)(`end to end over real pseudo-terminals ${noPty ?? ""}`, () => {
-  it.skipIf(!existsSync(WASM))(`reader firmware (${WASM}) in the simulator host ⇄ socat PTY ⇄ lockbox renew ⇄ HTTP ⇄ server ⇄ SQLite file`, async () => {
+  it(`reader firmware (${WASM}) in the simulator host ⇄ socat PTY ⇄ lockbox renew ⇄ HTTP ⇄ server ⇄ SQLite file`, async () => {
     await endToEnd(0x31, "M1", wasmReader);
   });
 
@@ -116,7 +116,7 @@ describe.skipIf(noPty !== null)(`end to end over real pseudo-terminals ${noPty ?
     await endToEnd(0x32, "M2", portableReader);
   });
 
-  it.skipIf(!existsSync(WASM))("with corrupted, dropped and duplicated bytes injected between the PTYs, lockbox renew still completes correctly", async () => {
+  it("with corrupted, dropped and duplicated bytes injected between the PTYs, lockbox renew still completes correctly", async () => {
     const { recs, tool: readerSide, stop } = await onPty(0x34, "M2", wasmReader);
     const pair = await ptyPair();
     const open = (path: string) => new Promise<SerialPort>((resolve, reject) => {
