@@ -31,7 +31,8 @@ describe("untrusted bytes never crash the server", () => {
       if (a[1] === 0x4a) throw new Error("stop before the receipt");
       return card.transmitApdu(a);
     };
-    await runRenewal(db, { now: () => T0, randomBytes: nextChallenge }, counting).catch(() => {});
+    await expect(runRenewal(db, { now: () => T0, randomBytes: nextChallenge }, counting)).rejects.toThrow("stop before the receipt");
+    expect(apdus).toBeGreaterThan(2);
     db.prepare("DELETE FROM renewals").run();
     db.prepare("DELETE FROM access_events").run();
     db.prepare("DELETE FROM uploads").run();
@@ -39,6 +40,7 @@ describe("untrusted bytes never crash the server", () => {
 
   it("a renewal whose card answers are mutated at a random step ends with a ServerError (or completes), never anything else", async () => {
     const rng = new Rng(0xc0ffee);
+    let refused = 0;
     for (let run = 0; run < 150; run++) {
       const at = rng.int(1, apdus + 4);
       let n = 0;
@@ -51,10 +53,12 @@ describe("untrusted bytes never crash the server", () => {
         await runRenewal(db, { now: () => T0, randomBytes: nextChallenge }, mutating);
       } catch (err) {
         expect(err).toBeInstanceOf(ServerError);
+        refused++;
       }
       const rows = db.prepare("SELECT lockbox_seq, COUNT(*) AS c FROM access_events GROUP BY lockbox_seq").all() as { lockbox_seq: number; c: number }[];
       expect(rows.every((r) => r.lockbox_seq >= 1 && r.lockbox_seq <= 7 && r.c === 1)).toBe(true);
     }
+    expect(refused).toBeGreaterThan(0);
     card.powerOn();
     const out = await runRenewal(db, { now: () => T0, randomBytes: nextChallenge }, direct(card));
     expect((db.prepare("SELECT COUNT(*) AS n FROM access_events").get() as { n: number }).n).toBe(7);
