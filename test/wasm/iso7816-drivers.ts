@@ -7,20 +7,13 @@ import { T1Block, decodeT1Block, encodeT1Block } from "../../protocol/iso7816/t1
 import { CommandApdu, ResponseApdu, decodeCommandApdu, encodeCommandApdu, decodeResponseApdu, encodeResponseApdu } from "../../protocol/iso7816/apdu";
 import { statusWordName } from "../../protocol/iso7816/sw";
 import { bitRate, etuNanos, bwtEtu, cwtEtu, fiOf, diOf, fMaxKHzOf } from "../../protocol/iso7816/timing";
+import { put32 } from "./fields";
 
 const atr = new Atr();
 const pps = new Pps();
 const block = new T1Block();
 const command = new CommandApdu();
 const response = new ResponseApdu();
-
-function put32(out: Uint8Array, at: i32, v: i32): i32 {
-  out[at] = u8(v);
-  out[at + 1] = u8(v >> 8);
-  out[at + 2] = u8(v >> 16);
-  out[at + 3] = u8(v >> 24);
-  return at + 4;
-}
 
 /** Decodes an ATR; writes its fields, then encodeAtr of the result. */
 export function driveAtr(input: Uint8Array, len: i32, out: Uint8Array): i32 {

@@ -7,6 +7,7 @@
 // [FF FF][Fi/Di]; after connect and after each APDU its 4-byte result (and the response bytes),
 // then the master's counters.
 import { T1Master, CardPort } from "../../firmware/services/t1/master";
+import { put32, get16 } from "./fields";
 
 /** At most this many APDUs per script; the transcript keeps room for their results. */
 const MAX_APDUS: i32 = 4;
@@ -38,7 +39,7 @@ class ScriptedPort implements CardPort {
       this.next = this.end;
       return;
     }
-    const n = u16le(this.script, this.next);
+    const n = get16(this.script, this.next);
     this.pendingOff = this.next + 2;
     this.pendingLen = this.pendingOff + n <= this.end ? n : this.end - this.pendingOff;
     this.next = this.pendingOff + this.pendingLen;
@@ -79,24 +80,12 @@ const port = new ScriptedPort();
 const master = new T1Master(port, 4000000, 1000000);
 const resp = new Uint8Array(RESPONSE_CAP);
 
-function u16le(buf: Uint8Array, at: i32): i32 {
-  return i32(buf[at]) | (i32(buf[at + 1]) << 8);
-}
-
-function put32(out: Uint8Array, at: i32, v: i32): i32 {
-  out[at] = u8(v);
-  out[at + 1] = u8(v >> 8);
-  out[at + 2] = u8(v >> 16);
-  out[at + 3] = u8(v >> 24);
-  return at + 4;
-}
-
 /** Runs the script in input[0..len); returns the transcript length in `out`. */
 export function replayLink(input: Uint8Array, len: i32, out: Uint8Array): i32 {
   if (len < 1) return 0;
   const count = i32(input[0]) < MAX_APDUS ? i32(input[0]) : MAX_APDUS;
   let pos = 1;
-  for (let k = 0; k < count && pos + 2 <= len; k++) pos += 2 + u16le(input, pos);
+  for (let k = 0; k < count && pos + 2 <= len; k++) pos += 2 + get16(input, pos);
   if (pos > len) pos = len;
   port.load(input, pos, len, out);
   const r = master.connect();
@@ -105,7 +94,7 @@ export function replayLink(input: Uint8Array, len: i32, out: Uint8Array): i32 {
   pos = 1;
   for (let k = 0; k < count && r == 0; k++) {
     if (pos + 2 > len) break;
-    const n = u16le(input, pos);
+    const n = get16(input, pos);
     const avail = pos + 2 + n <= len ? n : len - pos - 2;
     port.outPos = o;
     const t = master.transceive(input, pos + 2, avail, resp, 0, resp.length);

@@ -13,6 +13,7 @@ import { serviceErrorName } from "../../protocol/service/errors";
 import { reasonName } from "../../protocol/service/reasons";
 import { writeReplyHeader, replyStatus, readerErrorName, decodeCardStatus, CardSlotStatus, MFG_REPLY_HEADER } from "../../protocol/service/reader";
 import { ERR_TRUNCATED } from "../../protocol/errors";
+import { put32, get32 } from "./fields";
 
 /** Returned when a decoder reported an error but modified the object it was given. */
 export const DRIVER_TARGET_CHANGED: i32 = -9999;
@@ -27,18 +28,6 @@ const slot = new CardSlotStatus();
 /** A small buffer for calls whose (offset, length) window lies partly or wholly outside it. */
 const small = new Uint8Array(8);
 const SENTINEL: i32 = 0x5a5a5a5a;
-
-function put32(out: Uint8Array, at: i32, v: i32): i32 {
-  out[at] = u8(v);
-  out[at + 1] = u8(v >> 8);
-  out[at + 2] = u8(v >> 16);
-  out[at + 3] = u8(v >> 24);
-  return at + 4;
-}
-
-function get32(buf: Uint8Array, at: i32): u32 {
-  return u32(u32(buf[at]) | (u32(buf[at + 1]) << 8) | (u32(buf[at + 2]) << 16) | (u32(buf[at + 3]) << 24));
-}
 
 /** civilFromDays of a day number, then dayNumber / checkedDayNumber / daysInMonth / weekdayOf of the date. */
 export function driveCivilFromDays(days: i32, out: Uint8Array): i32 {

@@ -9,7 +9,7 @@ import { OsdpFramer } from "../../protocol/osdp/framer";
 import { OsdpSecureChannel } from "../../protocol/osdp/secure";
 import {
   decodeEmpty, encodeEmpty, OsdpVendorData, decodeVendorData, encodeVendorData, OsdpFixedBytes,
-  decodeFixedBytes, encodeFixedBytes,
+  decodeFixedBytes, encodeFixedBytes, putU16,
 } from "../../protocol/osdp/payload";
 import {
   OsdpRequest, decodeRequest, encodeRequest, OsdpOut, decodeOut, encodeOut, OsdpLed, decodeLed, encodeLed,
@@ -111,11 +111,6 @@ export function payloadRoundTrip(code: i32, isReply: bool, buf: Uint8Array, off:
 const packet = new OsdpPacket();
 /** Bytes packetSummary writes per packet. */
 export const PACKET_SUMMARY_LEN: i32 = 18;
-
-function putU16(out: Uint8Array, at: i32, v: i32): void {
-  out[at] = u8(v);
-  out[at + 1] = u8(v >>> 8);
-}
 
 /** Writes every decoded header field of `p` to out[at..at+PACKET_SUMMARY_LEN). */
 function writeSummary(p: OsdpPacket, out: Uint8Array, at: i32): void {
