@@ -4,9 +4,9 @@
  * byte-identical keys and no derived key is ever stored. Masters never leave the server.
  */
 import { aesBlockCipher } from "../crypto/index.ts";
-import {
-  deriveKey, KEY_CARD_SERVER_ENC, KEY_CARD_SERVER_MAC, KEY_LOCKBOX_AUDIT, KEY_CARS, KEY_DENYLIST, KEY_CARD_AUTH_ENC, KEY_CARD_AUTH_MAC,
-} from "../../protocol/card/keys.ts";
+import { deriveKey, KEY_LOCKBOX_AUDIT, KEY_CARS, KEY_DENYLIST } from "../../protocol/card/keys.ts";
+import { PARTY_LOCKBOX, PARTY_SERVER } from "../../protocol/card/commands.ts";
+import { cardKeys, type StaticKeys } from "../card/client.ts";
 
 /** An association's numeric id and master keys, as the associations table holds them. */
 export interface AssociationKeys {
@@ -24,14 +24,14 @@ function derive(master: Uint8Array, purpose: number, association: number, device
   return out;
 }
 
-/** The card↔server SCP03 static keys of one card (spec §5: KEY_CARD_SERVER_ENC/MAC). */
-export function cardServerKeys(a: AssociationKeys, serial: number): { enc: Uint8Array; mac: Uint8Array } {
-  return { enc: derive(a.serverMaster, KEY_CARD_SERVER_ENC, a.cardId, serial), mac: derive(a.serverMaster, KEY_CARD_SERVER_MAC, a.cardId, serial) };
+/** The card↔server SCP03 static keys of one card (spec §5: KEY_CARD_SERVER_ENC/MAC), as the card client derives them. */
+export function cardServerKeys(a: AssociationKeys, serial: number): StaticKeys {
+  return cardKeys(PARTY_SERVER, a.serverMaster, a.cardId >>> 0, serial >>> 0, bc);
 }
 
 /** The lockbox↔card SCP03 static keys of one card (spec §5: KEY_CARD_AUTH_ENC/MAC), for personalization. */
-export function cardAuthKeys(a: AssociationKeys, serial: number): { enc: Uint8Array; mac: Uint8Array } {
-  return { enc: derive(a.cardAuthMaster, KEY_CARD_AUTH_ENC, a.cardId, serial), mac: derive(a.cardAuthMaster, KEY_CARD_AUTH_MAC, a.cardId, serial) };
+export function cardAuthKeys(a: AssociationKeys, serial: number): StaticKeys {
+  return cardKeys(PARTY_LOCKBOX, a.cardAuthMaster, a.cardId >>> 0, serial >>> 0, bc);
 }
 
 /** One lockbox's audit-record MAC key (spec §5: KEY_LOCKBOX_AUDIT). */

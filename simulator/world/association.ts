@@ -7,15 +7,15 @@
 import { issueCard, type IssueParams } from "../card/issue.ts";
 import { Card } from "../card/card.ts";
 import { LoopbackCardPort, type LineNoise } from "../card/t1-port.ts";
-import { CardClient, cardKeys } from "../card/client.ts";
-import { aesBlockCipher, hmacSha256, sha256 } from "../crypto/index.ts";
-import { deriveKey, KEY_LOCKBOX_AUDIT, KEY_CARS, KEY_DENYLIST } from "../../protocol/card/keys.ts";
+import { CardClient } from "../card/client.ts";
+import { aesBlockCipher, sha256 } from "../crypto/index.ts";
 import * as C from "../../protocol/card/commands.ts";
 import * as L from "../../protocol/card/layouts.ts";
 import { sealDenylist, denylistSize } from "../../protocol/card/denylist.ts";
-import { carsMessage, carsCodeFromMac, CARS_MESSAGE_SIZE, CARS_DIGITS } from "../../protocol/cars/cars.ts";
 import { crc32 } from "../../protocol/crc.ts";
 import { SimRandom } from "../host/random.ts";
+import { carsCodeFor } from "../server/cars.ts";
+import { cardServerKeys, lockboxAuditKey, carsKey, denylistKey, type AssociationKeys } from "../server/keys.ts";
 import type { CardContacts } from "../host/host.ts";
 
 /** Layout of the factory block in flash sector 0 (protocol/SPEC.md Lockbox §2.1). */
@@ -57,6 +57,8 @@ export class SimAssociation {
   readonly auditMaster: Uint8Array;
   private readonly random: SimRandom;
   private readonly bc = aesBlockCipher();
+  /** The masters as the server's store holds them: every key is derived by simulator/server/keys.ts. */
+  private readonly keys: AssociationKeys;
   private issueCounter = new Map<number, number>();
 
   constructor(id: number, seed: number) {
@@ -65,20 +67,17 @@ export class SimAssociation {
     this.cardAuthMaster = this.random.bytes(16);
     this.serverMaster = this.random.bytes(16);
     this.auditMaster = this.random.bytes(16);
+    this.keys = { cardId: id, cardAuthMaster: this.cardAuthMaster, serverMaster: this.serverMaster, auditMaster: this.auditMaster };
   }
 
-  private derive(master: Uint8Array, purpose: number, device: number): Uint8Array {
-    const out = new Uint8Array(16);
-    deriveKey(this.bc, master, 0, purpose, this.id, device, out, 0);
-    return out;
-  }
-
+  /** One lockbox's audit-record MAC key (spec §5). */
   auditKey(lockboxId: number): Uint8Array {
-    return this.derive(this.auditMaster, KEY_LOCKBOX_AUDIT, lockboxId);
+    return lockboxAuditKey(this.keys, lockboxId);
   }
 
+  /** The association's CARS code key (spec §5). */
   carsKey(): Uint8Array {
-    return this.derive(this.serverMaster, KEY_CARS, 0);
+    return carsKey(this.keys);
   }
 
   /** The OSDP secure-channel base key of a lockbox's service port (held by the association's tools). */
@@ -86,8 +85,9 @@ export class SimAssociation {
     return sha256(concat(new TextEncoder().encode("LBX service SCBK"), this.auditKey(lockboxId))).slice(0, 16);
   }
 
+  /** The association's denylist MAC key (spec §5). */
   denylistKey(): Uint8Array {
-    return this.derive(this.serverMaster, KEY_DENYLIST, 0);
+    return denylistKey(this.keys);
   }
 
   /** Personalizes a card (simulator/card/issue.ts) with a seeded card RNG. */
@@ -122,16 +122,14 @@ export class SimAssociation {
 
   /** The CARS code the server issues for (serial, local day, sequence) (protocol/SPEC.md Lockbox §4). */
   carsCode(serial: number, localDay: number, sequence: number): string {
-    const msg = new Uint8Array(CARS_MESSAGE_SIZE);
-    carsMessage(serial >>> 0, localDay, sequence, msg, 0);
-    return String(carsCodeFromMac(hmacSha256(this.carsKey(), msg), 0)).padStart(CARS_DIGITS, "0");
+    return carsCodeFor(this.carsKey(), serial, localDay, sequence);
   }
 
   /** A server-party SCP03 session with the card, as the renewal path opens one. */
   serverSession(holder: CardHolder): CardClient {
     holder.card.powerOn();
     const client = new CardClient((apdu) => holder.card.transmitApdu(apdu));
-    client.authenticate(C.PARTY_SERVER, cardKeys(C.PARTY_SERVER, this.serverMaster, this.id, holder.serial), 0x33, this.random.bytes(8));
+    client.authenticate(C.PARTY_SERVER, cardServerKeys(this.keys, holder.serial), 0x33, this.random.bytes(8));
     return client;
   }
 
