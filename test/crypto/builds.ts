@@ -1,10 +1,21 @@
 // Both builds of the crypto wasm, for tests that must hold for each (scalar and SIMD).
-import { cryptoBuild, type CryptoBuild, type WasmCrypto } from "../../simulator/crypto/index.ts";
+import { CryptoError, cryptoBuild, type CryptoBuild, type WasmCrypto } from "../../simulator/crypto/index.ts";
 
 export const BUILDS: CryptoBuild[] = ["scalar", "simd"];
 
 export function engine(build: CryptoBuild): WasmCrypto {
   return cryptoBuild(build);
+}
+
+/** The CryptoError code `fn` throws, or "none"; any other exception propagates. */
+export function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof CryptoError) return e.code;
+    throw e;
+  }
+  return "none";
 }
 
 /** The fw* and step exports of exports.ts, typed for tests. */

@@ -7,26 +7,16 @@ import { createHash, createHmac } from "node:crypto";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { cmac } from "@noble/ciphers/aes.js";
-import { CryptoError, WasmCrypto, aesBlockCipher, constantTimeEqual, cryptoBuild, hostHasSimd, selectedBuild, type CryptoBuild } from "../../simulator/crypto/index.ts";
+import { WasmCrypto, aesBlockCipher, constantTimeEqual, cryptoBuild, hostHasSimd, selectedBuild, type CryptoBuild } from "../../simulator/crypto/index.ts";
 import { Rng } from "../support/rng.ts";
 import { nodeCipher, nodeCcmSeal } from "../support/oracles.ts";
-import { BUILDS, engine, raw } from "./builds.ts";
+import { BUILDS, codeOf, engine, raw } from "./builds.ts";
 
 const ERR = {
   key: -240, nonce: -241, tag: -242, data: -243, mismatch: -244, truncated: -245, window: -246, output: -247, noKey: -248, iv: -249,
 };
 const IO_SIZE = 32768;
 const TRUNCATE_ERROR = 0xffffffff;
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CryptoError) return e.code;
-    throw e;
-  }
-  return "none";
-}
 
 const hexOf = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 

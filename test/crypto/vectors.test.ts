@@ -1,9 +1,8 @@
 // firmware/crypto against published vectors (../shared/vectors), through the Node module, for
 // both the scalar and the SIMD build.
 import { describe, it, expect } from "vitest";
-import { CryptoError } from "../../simulator/crypto/index.ts";
 import { loadVectors, hex, toHex } from "../support/vectors.ts";
-import { BUILDS, engine, raw } from "./builds.ts";
+import { BUILDS, codeOf, engine, raw } from "./builds.ts";
 
 interface WyTest { tcId: number; key: string; iv: string; aad: string; msg: string; ct: string; tag: string; result: string; flags: string[]; ikm: string; salt: string; info: string; size: number; okm: string }
 interface WyGroup { keySize: number; ivSize: number; tagSize: number; tests: WyTest[] }
@@ -22,16 +21,6 @@ const wyCcm = loadVectors<{ testGroups: WyGroup[] }>("wycheproof/aes_ccm_test.js
 const wyCmac = loadVectors<{ testGroups: WyGroup[] }>("wycheproof/aes_cmac_test.json");
 const wyHmac = loadVectors<{ testGroups: WyGroup[] }>("wycheproof/hmac_sha256_test.json");
 const wyHkdf = loadVectors<{ testGroups: WyGroup[] }>("wycheproof/hkdf_sha256_test.json");
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CryptoError) return e.code;
-    throw e;
-  }
-  return "none";
-}
 
 for (const build of BUILDS) {
   const c = engine(build);
