@@ -342,19 +342,28 @@ export function store2(q: usize, b0: usize, b1: usize): void {
   }
 }
 
+/**
+ * Moves the 8 blocks at `from` to `to` (8 × 16 bytes) transposing each 4×4 group of u32 words, so
+ * v128 lane L holds blocks 2L and 2L+1; the transposition is its own inverse, so one routine serves
+ * loading and storing.
+ */
+@inline function transpose8(from: usize, to: usize): void {
+  for (let k = 0; k < 2; k++) {
+    const r0 = v128.load(from + <usize>(k * 16)), r1 = v128.load(from + <usize>(k * 16 + 32));
+    const r2 = v128.load(from + <usize>(k * 16 + 64)), r3 = v128.load(from + <usize>(k * 16 + 96));
+    const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+    const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+    v128.store(to + <usize>(k * 16), i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+    v128.store(to + <usize>(k * 16 + 32), i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+    v128.store(to + <usize>(k * 16 + 64), i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+    v128.store(to + <usize>(k * 16 + 96), i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+  }
+}
+
 /** Loads the 8 consecutive blocks at src into the 8 v128 planes at q (lane L = blocks 2L, 2L+1). */
 export function load8(q: usize, src: usize): void {
   if (!ASC_FEATURE_SIMD) return;
-  for (let k = 0; k < 2; k++) {
-    const r0 = v128.load(src + <usize>(k * 16)), r1 = v128.load(src + <usize>(k * 16 + 32));
-    const r2 = v128.load(src + <usize>(k * 16 + 64)), r3 = v128.load(src + <usize>(k * 16 + 96));
-    const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
-    const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-    v128.store(q + <usize>(k * 16), i32x4.shuffle(t0, t2, 0, 1, 4, 5));
-    v128.store(q + <usize>(k * 16 + 32), i32x4.shuffle(t0, t2, 2, 3, 6, 7));
-    v128.store(q + <usize>(k * 16 + 64), i32x4.shuffle(t1, t3, 0, 1, 4, 5));
-    v128.store(q + <usize>(k * 16 + 96), i32x4.shuffle(t1, t3, 2, 3, 6, 7));
-  }
+  transpose8(src, q);
   ortho<v128>(q);
 }
 
@@ -362,16 +371,7 @@ export function load8(q: usize, src: usize): void {
 export function store8(q: usize, dst: usize): void {
   if (!ASC_FEATURE_SIMD) return;
   ortho<v128>(q);
-  for (let k = 0; k < 2; k++) {
-    const c0 = v128.load(q + <usize>(k * 16)), c1 = v128.load(q + <usize>(k * 16 + 32));
-    const c2 = v128.load(q + <usize>(k * 16 + 64)), c3 = v128.load(q + <usize>(k * 16 + 96));
-    const t0 = i32x4.shuffle(c0, c1, 0, 4, 1, 5), t1 = i32x4.shuffle(c0, c1, 2, 6, 3, 7);
-    const t2 = i32x4.shuffle(c2, c3, 0, 4, 1, 5), t3 = i32x4.shuffle(c2, c3, 2, 6, 3, 7);
-    v128.store(dst + <usize>(k * 16), i32x4.shuffle(t0, t2, 0, 1, 4, 5));
-    v128.store(dst + <usize>(k * 16 + 32), i32x4.shuffle(t0, t2, 2, 3, 6, 7));
-    v128.store(dst + <usize>(k * 16 + 64), i32x4.shuffle(t1, t3, 0, 1, 4, 5));
-    v128.store(dst + <usize>(k * 16 + 96), i32x4.shuffle(t1, t3, 2, 3, 6, 7));
-  }
+  transpose8(q, dst);
 }
 
 const KEY_PLANES: usize = memory.data(32, 16);
