@@ -9,6 +9,7 @@ import { hkdf } from "@noble/hashes/hkdf.js";
 import { cmac } from "@noble/ciphers/aes.js";
 import { WasmCrypto, aesBlockCipher, constantTimeEqual, cryptoBuild, hostHasSimd, selectedBuild, type CryptoBuild } from "../../simulator/crypto/index.ts";
 import { Rng } from "../support/rng.ts";
+import { toHex } from "../support/vectors.ts";
 import { nodeCipher, nodeCcmSeal } from "../support/oracles.ts";
 import { BUILDS, codeOf, engine, raw } from "./builds.ts";
 
@@ -17,8 +18,6 @@ const ERR = {
 };
 const IO_SIZE = 32768;
 const TRUNCATE_ERROR = 0xffffffff;
-
-const hexOf = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
 for (const build of BUILDS) {
   const c = engine(build);
@@ -74,7 +73,7 @@ for (const build of BUILDS) {
         expect(io.subarray(aad.length, aad.length + msg.length).every((b) => b === 0)).toBe(true);
       }
       expect(codeOf(() => c.ccmDecrypt(k16, nonce, sealed, new Uint8Array(5), 16))).toBe("tag-mismatch");
-      expect(hexOf(c.ccmDecrypt(k16, nonce, sealed, aad, 16))).toBe(hexOf(msg));
+      expect(toHex(c.ccmDecrypt(k16, nonce, sealed, aad, 16))).toBe(toHex(msg));
     });
 
     it("HKDF and KDF output lengths, truncation input, comparison of unequal lengths", () => {
@@ -90,10 +89,10 @@ for (const build of BUILDS) {
       const key = new Uint8Array(16).map((_, i) => i * 3);
       const block = new Uint8Array(16).fill(9);
       const want = nodeCipher("aes-128-ecb", key, null, block);
-      expect(hexOf(c.ecb(key, block, false))).toBe(hexOf(want));
+      expect(toHex(c.ecb(key, block, false))).toBe(toHex(want));
       expect(codeOf(() => c.ecb(new Uint8Array(15), block, false))).toBe("bad-key-length");
       expect(codeOf(() => c.cbc(key, new Uint8Array(16), new Uint8Array(5), false))).toBe("bad-data-length");
-      expect(hexOf(c.ecb(key, block, false))).toBe(hexOf(want));
+      expect(toHex(c.ecb(key, block, false))).toBe(toHex(want));
     });
   });
 
@@ -104,25 +103,25 @@ for (const build of BUILDS) {
 
     it("1 MB SHA-256 and HMAC-SHA256", () => {
       const mb = new Uint8Array(1 << 20).map((_, i) => (i * 7) & 0xff);
-      expect(hexOf(c.sha256(mb))).toBe(createHash("sha256").update(mb).digest("hex"));
-      expect(hexOf(c.hmacKey(key).mac(mb))).toBe(createHmac("sha256", key).update(mb).digest("hex"));
+      expect(toHex(c.sha256(mb))).toBe(createHash("sha256").update(mb).digest("hex"));
+      expect(toHex(c.hmacKey(key).mac(mb))).toBe(createHmac("sha256", key).update(mb).digest("hex"));
     });
 
     it("100 kB CTR, CBC, ECB and CMAC", () => {
       const blocks = big.subarray(0, 99_984);
-      expect(hexOf(c.ctr(key, iv, big))).toBe(hexOf(nodeCipher("aes-128-ctr", key, iv, big)));
+      expect(toHex(c.ctr(key, iv, big))).toBe(toHex(nodeCipher("aes-128-ctr", key, iv, big)));
       const cbcCt = nodeCipher("aes-128-cbc", key, iv, blocks);
-      expect(hexOf(c.cbc(key, iv, blocks, false))).toBe(hexOf(cbcCt));
-      expect(hexOf(c.cbc(key, iv, cbcCt, true))).toBe(hexOf(blocks));
-      expect(hexOf(c.ecb(key, blocks, false))).toBe(hexOf(nodeCipher("aes-128-ecb", key, null, blocks)));
-      expect(hexOf(c.cmac(key, big))).toBe(hexOf(cmac(big, key)));
-      expect(hexOf(c.cmac(key, blocks.subarray(0, 65536)))).toBe(hexOf(cmac(blocks.subarray(0, 65536), key)));
+      expect(toHex(c.cbc(key, iv, blocks, false))).toBe(toHex(cbcCt));
+      expect(toHex(c.cbc(key, iv, cbcCt, true))).toBe(toHex(blocks));
+      expect(toHex(c.ecb(key, blocks, false))).toBe(toHex(nodeCipher("aes-128-ecb", key, null, blocks)));
+      expect(toHex(c.cmac(key, big))).toBe(toHex(cmac(big, key)));
+      expect(toHex(c.cmac(key, blocks.subarray(0, 65536)))).toBe(toHex(cmac(blocks.subarray(0, 65536), key)));
     });
   });
 
   describe(`${build}: the wasm never traps and refuses with a specific code`, () => {
     const { ex, io } = raw(build);
-    const snapshot = (): string => hexOf(io);
+    const snapshot = (): string => toHex(io);
 
     it("firmware window API: each bad window or length gets its code and writes nothing", () => {
       io.fill(0);
@@ -217,25 +216,25 @@ for (const build of BUILDS) {
         expect(ex.fwSetKey(keyOff)).toBe(0);
         io.set(msg.subarray(0, len), off);
         expect(ex.fwCbc(ivOff, off, len, 0)).toBe(0);
-        expect(hexOf(io.subarray(off, off + len))).toBe(hexOf(nodeCipher("aes-128-cbc", key, iv, msg.subarray(0, len))));
+        expect(toHex(io.subarray(off, off + len))).toBe(toHex(nodeCipher("aes-128-cbc", key, iv, msg.subarray(0, len))));
         expect(ex.fwCbc(ivOff, off, len, 1)).toBe(0);
-        expect(hexOf(io.subarray(off, off + len))).toBe(hexOf(msg.subarray(0, len)));
+        expect(toHex(io.subarray(off, off + len))).toBe(toHex(msg.subarray(0, len)));
         io.set(msg, off);
         expect(ex.fwCtr(ivOff, off, msg.length)).toBe(0);
-        expect(hexOf(io.subarray(off, off + msg.length))).toBe(hexOf(nodeCipher("aes-128-ctr", key, iv, msg)));
+        expect(toHex(io.subarray(off, off + msg.length))).toBe(toHex(nodeCipher("aes-128-ctr", key, iv, msg)));
         io.set(msg, off);
         expect(ex.fwCmac(off, msg.length, outOff)).toBe(0);
-        expect(hexOf(io.subarray(outOff, outOff + 16))).toBe(hexOf(cmac(msg, key)));
+        expect(toHex(io.subarray(outOff, outOff + 16))).toBe(toHex(cmac(msg, key)));
         expect(ex.fwSha256(off, msg.length, outOff)).toBe(0);
-        expect(hexOf(io.subarray(outOff, outOff + 32))).toBe(createHash("sha256").update(msg).digest("hex"));
+        expect(toHex(io.subarray(outOff, outOff + 32))).toBe(createHash("sha256").update(msg).digest("hex"));
         expect(ex.fwHmacSetKey(keyOff, 16)).toBe(0);
         expect(ex.fwHmac256(off, msg.length, outOff)).toBe(0);
-        expect(hexOf(io.subarray(outOff, outOff + 32))).toBe(createHmac("sha256", key).update(msg).digest("hex"));
+        expect(toHex(io.subarray(outOff, outOff + 32))).toBe(createHmac("sha256", key).update(msg).digest("hex"));
         const outLen = rng.int(1, 100);
         expect(ex.fwHkdf(off, msg.length, keyOff, 16, ivOff, 16, outOff, outLen)).toBe(outLen);
         // @noble here: node:crypto's hkdfSync with an empty IKM leaves an OpenSSL error queued that
         // breaks the next empty-payload CCM in this thread (Node 20.20).
-        expect(hexOf(io.subarray(outOff, outOff + outLen))).toBe(hexOf(hkdf(sha256, msg, key, iv, outLen)));
+        expect(toHex(io.subarray(outOff, outOff + outLen))).toBe(toHex(hkdf(sha256, msg, key, iv, outLen)));
         const nonceLen = rng.int(7, 13), tagLen = 2 * rng.int(2, 8), aadLen = rng.int(0, 16);
         // A non-empty payload: node:crypto's CCM with an empty payload fails with "tag not set" at
         // random in Node 20.20 (empty payloads are covered by Wycheproof and the differential test).
@@ -243,9 +242,9 @@ for (const build of BUILDS) {
         const sealed = nodeCcmSeal(key, iv.subarray(0, nonceLen), iv.subarray(0, aadLen), pt, tagLen);
         io.set(pt, off);
         expect(ex.fwCcm(ivOff, nonceLen, ivOff, aadLen, off, pt.length, outOff, tagLen, 0)).toBe(0);
-        expect(hexOf(io.subarray(off, off + pt.length)) + hexOf(io.subarray(outOff, outOff + tagLen))).toBe(hexOf(sealed));
+        expect(toHex(io.subarray(off, off + pt.length)) + toHex(io.subarray(outOff, outOff + tagLen))).toBe(toHex(sealed));
         expect(ex.fwCcm(ivOff, nonceLen, ivOff, aadLen, off, pt.length, outOff, tagLen, 1)).toBe(0);
-        expect(hexOf(io.subarray(off, off + pt.length))).toBe(hexOf(pt));
+        expect(toHex(io.subarray(off, off + pt.length))).toBe(toHex(pt));
       }
     });
   });
@@ -284,9 +283,9 @@ describe("build selection", () => {
       const want = nodeCipher("aes-128-ecb", key, null, buf.subarray(so, so + 16));
       const out = new Uint8Array(64);
       bc.encryptBlock(buf, so, out, d);
-      expect(hexOf(out.subarray(d, d + 16))).toBe(hexOf(want));
+      expect(toHex(out.subarray(d, d + 16))).toBe(toHex(want));
       bc.decryptBlock(out, d, out, d);
-      expect(hexOf(out.subarray(d, d + 16))).toBe(hexOf(buf.subarray(so, so + 16)));
+      expect(toHex(out.subarray(d, d + 16))).toBe(toHex(buf.subarray(so, so + 16)));
     }
   });
 
@@ -294,7 +293,7 @@ describe("build selection", () => {
     const a = cryptoBuild("scalar"), b = cryptoBuild("simd");
     expect(a).not.toBe(b);
     const m = new Uint8Array(1000).fill(3);
-    expect(hexOf(a.sha256(m))).toBe(hexOf(b.sha256(m)));
-    expect(hexOf(a.ctr(new Uint8Array(16), new Uint8Array(16), m))).toBe(hexOf(b.ctr(new Uint8Array(16), new Uint8Array(16), m)));
+    expect(toHex(a.sha256(m))).toBe(toHex(b.sha256(m)));
+    expect(toHex(a.ctr(new Uint8Array(16), new Uint8Array(16), m))).toBe(toHex(b.ctr(new Uint8Array(16), new Uint8Array(16), m)));
   });
 });

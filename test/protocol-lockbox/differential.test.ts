@@ -8,6 +8,7 @@
 import { describe, it, expect } from "vitest";
 import { createHmac } from "node:crypto";
 import { Rng } from "../support/rng.ts";
+import { toHex } from "../support/vectors.ts";
 import { specCarsNumber } from "../support/oracles.ts";
 import { newTally } from "../support/differential.ts";
 import { h, out, compare, expectClean } from "./harness.ts";
@@ -25,7 +26,6 @@ import { ERR_TRUNCATED, ERR_OVERLONG, ERR_BAD_ARGUMENT } from "../../protocol/er
 
 const FUZZ = 100_000;
 const COMPUTE = 20_000;
-const hexOf = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 const i32sOf = (b: Uint8Array): number[] => Array.from(new Int32Array(b.slice().buffer));
 
 /** A real rule with the fields the TypeScript parser gives it (used only to place instants near its transitions). */
@@ -93,7 +93,7 @@ describe("protocol/time: WASM = TypeScript", () => {
       } else if (n % 7 === 5) input = mutateRule(rng, new TextDecoder().decode(valid()));
       else input = fuzzInput(rng, n, valid, 56);
       h.setInput(input);
-      compare(t, () => hexOf(input), h.exports.tzParse(input.length), D.driveTzParse(input, input.length, out));
+      compare(t, () => toHex(input), h.exports.tzParse(input.length), D.driveTzParse(input, input.length, out));
     }
     const all = [TE.ERR_TZ_NAME, TE.ERR_TZ_OFFSET, TE.ERR_TZ_NO_RULE, TE.ERR_TZ_TRANSITION, TE.ERR_TZ_TIME, TE.ERR_TZ_TRAILING];
     expectClean(t, all);
@@ -128,7 +128,7 @@ describe("protocol/cars: WASM = TypeScript = node:crypto HMAC-SHA256 + RFC 4226 
     const key = Buffer.from("4561ef439e81029185ee05da7dc8d913", "hex");
     h.setInput(key);
     expect(h.exports.carsCode(16, 12345678, 20521, 4)).toBe(32616613);
-    expect(hexOf(h.output(8))).toBe("00bc614e50290004");
+    expect(toHex(h.output(8))).toBe("00bc614e50290004");
     expect(specCarsNumber(key, 12345678, 20521, 4)).toBe(32616613);
   });
 
@@ -146,12 +146,12 @@ describe("protocol/cars: WASM = TypeScript = node:crypto HMAC-SHA256 + RFC 4226 
       carsMessage(serial, day, sequence, msg, 0);
       const ts = carsCodeFromMac(new Uint8Array(createHmac("sha256", key).update(msg).digest()), 0);
       const ind = specCarsNumber(key, serial, day, sequence);
-      const message = hexOf(h.output(8));
+      const message = toHex(h.output(8));
       const keyed = Uint8Array.from(String(ind).padStart(8, "0"), (c) => c.charCodeAt(0) - 48);
       h.setInput(keyed);
       const fromKeys = [h.exports.carsDigits(8), new DataView(h.output(4).buffer).getInt32(0, true), D.driveCarsDigits(keyed, 8, out), new DataView(out.buffer).getInt32(0, true)];
-      if ((wasm !== ts || ts !== ind || message !== hexOf(msg) || fromKeys.join() !== [4, ind, 4, ind].join()) && bad.length < 5) {
-        bad.push(`${hexOf(key)} ${serial} ${day} ${sequence}: ${wasm} ${ts} ${ind}, keyed back ${fromKeys}`);
+      if ((wasm !== ts || ts !== ind || message !== toHex(msg) || fromKeys.join() !== [4, ind, 4, ind].join()) && bad.length < 5) {
+        bad.push(`${toHex(key)} ${serial} ${day} ${sequence}: ${wasm} ${ts} ${ind}, keyed back ${fromKeys}`);
       }
     }
     expect(bad).toEqual([]);
@@ -167,7 +167,7 @@ describe("protocol/cars: WASM = TypeScript = node:crypto HMAC-SHA256 + RFC 4226 
       const day = rng.u32() | 0;
       const sequence = rng.u32() | 0;
       h.setInput(input);
-      compare(t, () => `${hexOf(input)} ${macOff}`, h.exports.cars(serial, day, sequence, macOff), D.driveCars(serial, day, sequence, input, macOff, out));
+      compare(t, () => `${toHex(input)} ${macOff}`, h.exports.cars(serial, day, sequence, macOff), D.driveCars(serial, day, sequence, input, macOff, out));
     }
     expectClean(t, []);
   });
@@ -179,7 +179,7 @@ describe("protocol/cars: WASM = TypeScript = node:crypto HMAC-SHA256 + RFC 4226 
     for (let n = 0; n < FUZZ; n++) {
       const input = n % 3 === 0 ? Uint8Array.from({ length: rng.int(0, 10) }, () => rng.int(0, 11)) : fuzzInput(rng, n, valid, 10);
       h.setInput(input);
-      compare(t, () => hexOf(input), h.exports.carsDigits(input.length), D.driveCarsDigits(input, input.length, out));
+      compare(t, () => toHex(input), h.exports.carsDigits(input.length), D.driveCarsDigits(input, input.length, out));
     }
     expectClean(t, [CE.ERR_CARS_FORMAT]);
     expect(t.ok).toBeGreaterThan(FUZZ / 10);
@@ -207,7 +207,7 @@ describe("protocol/service: WASM = TypeScript", () => {
     for (let n = 0; n < FUZZ; n++) {
       const input = fuzzInput(rng, n, () => randomStatusBody(rng), 60);
       h.setInput(input);
-      compare(t, () => hexOf(input), h.exports.status(input.length), D.driveStatus(input, input.length, out));
+      compare(t, () => toHex(input), h.exports.status(input.length), D.driveStatus(input, input.length, out));
     }
     expectClean(t, [ERR_TRUNCATED, ERR_OVERLONG, ERR_SVC_BAD_REPLY]);
     expect(t.errors.size).toBe(3);
@@ -224,11 +224,11 @@ describe("protocol/service: WASM = TypeScript", () => {
       const valid = (): Uint8Array => Uint8Array.of(sub | 0x80, rng.int(0, 255), rng.int(0, 255), ...rng.bytes(rng.int(0, 6)));
       const input = fuzzInput(rng, n, valid, 8);
       h.setInput(input);
-      compare(t, () => `${sub} ${hexOf(input)}`, h.exports.mfgHeader(sub, input.length), D.driveMfgHeader(sub, input, input.length, out));
+      compare(t, () => `${sub} ${toHex(input)}`, h.exports.mfgHeader(sub, input.length), D.driveMfgHeader(sub, input, input.length, out));
       const status = new DataView(out.buffer).getInt32(0, true);
       const ok = input.length >= 3 && input[0] === (sub | 0x80);
       const expected = ok ? new DataView(input.buffer).getInt16(1) : ERR_SVC_BAD_REPLY;
-      if ((status !== expected || (ok && hexOf(out.subarray(4, 7)) !== hexOf(input.subarray(0, 3)))) && wrong.length < 5) wrong.push(`${sub} ${hexOf(input)} → ${status}`);
+      if ((status !== expected || (ok && toHex(out.subarray(4, 7)) !== toHex(input.subarray(0, 3)))) && wrong.length < 5) wrong.push(`${sub} ${toHex(input)} → ${status}`);
     }
     expectClean(t, []);
     expect(wrong).toEqual([]);
@@ -245,7 +245,7 @@ describe("protocol/service: WASM = TypeScript", () => {
         const b = Buffer.alloc(5);
         b.writeUInt32BE(from, 0);
         b[4] = max & 0xff;
-        expect(hexOf(out.subarray(0, 5))).toBe(b.toString("hex"));
+        expect(toHex(out.subarray(0, 5))).toBe(b.toString("hex"));
       }
     }
     expectClean(t, []);
@@ -261,11 +261,11 @@ describe("protocol/service: WASM = TypeScript", () => {
       const sub = rng.pick(subs);
       const input = fuzzInput(rng, n, () => Uint8Array.of(sub | 0x80, rng.int(0, 255), rng.int(0, 255), ...rng.bytes(rng.int(0, 20))), 24);
       h.setInput(input);
-      compare(t, () => `${sub} ${hexOf(input)}`, h.exports.readerReply(sub, input.length), D.driveReaderReply(sub, input, input.length, out));
+      compare(t, () => `${sub} ${toHex(input)}`, h.exports.readerReply(sub, input.length), D.driveReaderReply(sub, input, input.length, out));
       if (input.length >= 3) {
         const status = new DataView(out.buffer).getInt32(0, true);
-        if ((status !== new DataView(input.buffer).getInt16(1) || out[4] !== (sub | 0x80) || hexOf(out.subarray(5, 7)) !== hexOf(input.subarray(1, 3))) && wrong.length < 5) {
-          wrong.push(`${sub} ${hexOf(input)} → ${status}`);
+        if ((status !== new DataView(input.buffer).getInt16(1) || out[4] !== (sub | 0x80) || toHex(out.subarray(5, 7)) !== toHex(input.subarray(1, 3))) && wrong.length < 5) {
+          wrong.push(`${sub} ${toHex(input)} → ${status}`);
         }
       }
     }
@@ -279,7 +279,7 @@ describe("protocol/service: WASM = TypeScript", () => {
     for (let n = 0; n < FUZZ; n++) {
       const input = fuzzInput(rng, n, () => randomCardStatusBody(rng), 48);
       h.setInput(input);
-      compare(t, () => hexOf(input), h.exports.cardStatus(input.length), D.driveCardStatus(input, input.length, out));
+      compare(t, () => toHex(input), h.exports.cardStatus(input.length), D.driveCardStatus(input, input.length, out));
     }
     expectClean(t, [ERR_TRUNCATED, ERR_OVERLONG, ERR_READER_BAD_REPLY]);
     expect(t.errors.size).toBe(3);
