@@ -11,7 +11,7 @@ import { Rng } from "../support/rng.ts";
 import { toHex } from "../support/vectors.ts";
 import { specCarsNumber } from "../support/oracles.ts";
 import { newTally } from "../support/differential.ts";
-import { h, out, compare, expectClean } from "./harness.ts";
+import { h, out, compare, expectClean, sweepInput } from "./harness.ts";
 import { randomRule, mutateRule, instantsFor, randomStatusBody, randomCardStatusBody, ascii, REAL_RULES, RULE_ALPHABET, type GeneratedRule } from "./gen.ts";
 import * as D from "../wasm/lockbox-drivers.ts";
 import { carsMessage, carsCodeFromMac } from "../../protocol/cars/cars.ts";
@@ -109,10 +109,7 @@ describe("protocol/time: WASM = TypeScript", () => {
     for (const r of rules) {
       const times = instantsFor(rng, r.fields, 40);
       const rule = ascii(r.text);
-      const input = new Uint8Array(rule.length + times.length * 4);
-      input.set(rule);
-      const view = new DataView(input.buffer);
-      times.forEach((v, i) => view.setUint32(rule.length + i * 4, v, true));
+      const input = sweepInput(rule, times);
       h.setInput(input);
       compare(t, () => r.text, h.exports.tzSweep(rule.length, times.length), D.driveTzSweep(input, rule.length, times.length, out));
       instants += times.length;

@@ -29,6 +29,15 @@ export const h = loadHarness<LockboxHarness>("lockbox");
 /** The TypeScript build's output buffer (the drivers write here under Node). */
 export const out = new Uint8Array(65536);
 
+/** The tzSweep input: the rule text, then each instant as a little-endian u32. */
+export function sweepInput(rule: Uint8Array, times: number[]): Uint8Array {
+  const input = new Uint8Array(rule.length + times.length * 4);
+  input.set(rule);
+  const view = new DataView(input.buffer);
+  times.forEach((v, i) => view.setUint32(rule.length + i * 4, v, true));
+  return input;
+}
+
 /** compareBuilds on this harness and `out`. */
 export function compare(t: Tally, what: () => string, wasm: number, ts: number): void {
   compareBuilds(t, h, out, what, wasm, ts);

@@ -5,7 +5,7 @@
 // the spec layout decode to their fields.
 import { describe, it, expect } from "vitest";
 import { Rng } from "../support/rng.ts";
-import { h, out } from "./harness.ts";
+import { h, out, sweepInput } from "./harness.ts";
 import { randomRule, modelOffset, instantsFor, randomCardStatusBody, ascii, type RuleFields } from "./gen.ts";
 import * as D from "../wasm/lockbox-drivers.ts";
 import { TzRule, parseTzRule, offsetAt, utcToLocal, localToUtc, nextLocalMidnight } from "../../protocol/time/tz.ts";
@@ -49,10 +49,7 @@ describe("TZ rules", () => {
       const r = randomRule(rng);
       const times = instantsFor(rng, r.fields, 80).filter((t) => t >= 31_536_000 && t < 4_260_000_000).slice(0, 50);
       const rule = ascii(r.text);
-      const input = new Uint8Array(rule.length + times.length * 4);
-      input.set(rule);
-      const view = new DataView(input.buffer);
-      times.forEach((v, i) => view.setUint32(rule.length + i * 4, v, true));
+      const input = sweepInput(rule, times);
       h.setInput(input);
       const n1 = h.exports.tzSweep(rule.length, times.length);
       const n2 = D.driveTzSweep(input, rule.length, times.length, out);

@@ -1,7 +1,7 @@
 // Bugs the differential/property runs found in protocol/time/tz.ts, pinned with hand-worked
 // instants (each derivation is in the comment; Date.UTC only spells the calendar). Both builds.
 import { describe, it, expect } from "vitest";
-import { h, out } from "./harness.ts";
+import { h, out, sweepInput } from "./harness.ts";
 import { ascii } from "./gen.ts";
 import * as D from "../wasm/lockbox-drivers.ts";
 import { TzRule, parseTzRule, localToUtc, nextLocalMidnight, utcToLocal } from "../../protocol/time/tz.ts";
@@ -18,9 +18,7 @@ function parsed(text: string): TzRule {
 /** localToUtc and nextLocalMidnight of one instant in the WASM build (the sweep driver's words 3 and 4). */
 function wasmAt(text: string, t: number): { localToUtc: number; nextMidnight: number } {
   const rule = ascii(text);
-  const input = new Uint8Array(rule.length + 4);
-  input.set(rule);
-  new DataView(input.buffer).setUint32(rule.length, t, true);
+  const input = sweepInput(rule, [t]);
   h.setInput(input);
   expect(h.exports.tzSweep(rule.length, 1)).toBe(D.TZ_SWEEP_STRIDE);
   const v = new DataView(h.output(D.TZ_SWEEP_STRIDE).buffer);
