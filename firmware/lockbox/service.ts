@@ -187,13 +187,11 @@ function setTime(data: Uint8Array, secure: bool): i32 {
 }
 
 const service = new LockboxService();
-const scbk = new Uint8Array(16);
 let port: OsdpPd | null = null;
 
-/** Starts the service port at OSDP address 0 with the factory SCBK (spec §6.1). */
+/** Starts the service port at OSDP address 0 with the factory SCBK (spec §6.1); the PD keeps its own copy. */
 export function startService(key: Uint8Array): void {
-  for (let i = 0; i < 16; i++) scbk[i] = key[i];
-  port = new OsdpPd(0, scbk, new Aes128(), service);
+  port = new OsdpPd(0, key, new Aes128(), service);
   service.pd = port;
 }
 
