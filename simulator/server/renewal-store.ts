@@ -6,10 +6,9 @@
  */
 import type { Database } from "better-sqlite3";
 import { EVENT_OWNERSHIP_TAKEN, EVENT_OWNERSHIP_RELEASED, EVENT_SETTINGS_APPLIED } from "../../protocol/card/records.ts";
-import { DENYLIST_HEADER_SIZE, DENYLIST_ENTRY_SIZE, denylistSize, sealDenylist } from "../../protocol/card/denylist.ts";
-import { aesBlockCipher } from "../crypto/index.ts";
 import { ServerError } from "./errors.ts";
 import { denylistKey, type AssociationKeys } from "./keys.ts";
+import { signedDenylist } from "./denylist.ts";
 import { deviceId, eventName, type UploadedRecord } from "./records.ts";
 
 /** The card, its member and its association as a renewal needs them. */
@@ -73,8 +72,6 @@ export interface SignedDenylist {
   blob: Uint8Array;
 }
 
-const bc = aesBlockCipher();
-
 /**
  * The association's current denylist: every lost or deactivated card that has not yet expired,
  * ascending by serial, at most `capacity` entries (those expiring last are kept: they matter
@@ -89,18 +86,9 @@ export function currentDenylist(db: Database, ctx: CardContext, nowIso: string, 
   rows.sort((a, b) => (a.serial < b.serial ? -1 : a.serial > b.serial ? 1 : 0));
   const latest = db.prepare("SELECT version, blob FROM denylist_versions WHERE association_id = ? ORDER BY version DESC LIMIT 1")
     .get(ctx.associationId) as { version: number; blob: Uint8Array } | undefined;
-  const body = new Uint8Array(denylistSize(rows.length));
-  rows.forEach((r, i) => {
-    const at = DENYLIST_HEADER_SIZE + i * DENYLIST_ENTRY_SIZE;
-    writeU32(body, at, parseInt(r.serial, 16));
-    writeU32(body, at + 4, Math.floor(Date.parse(r.expires_at) / 1000));
-  });
-  body[4] = rows.length >> 8;
-  body[5] = rows.length & 0xff;
-  if (latest && sameEntries(latest.blob, body)) return { version: latest.version, blob: new Uint8Array(latest.blob) };
   const version = (latest?.version ?? 0) + 1;
-  writeU32(body, 0, version);
-  sealDenylist(bc, denylistKey(ctx.keys), 0, body, 0, rows.length);
+  const body = signedDenylist(denylistKey(ctx.keys), version, rows.map((r) => [parseInt(r.serial, 16), Math.floor(Date.parse(r.expires_at) / 1000)] as const));
+  if (latest && sameEntries(latest.blob, body)) return { version: latest.version, blob: new Uint8Array(latest.blob) };
   db.prepare("INSERT INTO denylist_versions (association_id, version, entries, blob, created_at) VALUES (?, ?, ?, ?, ?)")
     .run(ctx.associationId, version, rows.length, body, nowIso);
   return { version, blob: body };
@@ -110,13 +98,6 @@ function sameEntries(stored: Uint8Array, fresh: Uint8Array): boolean {
   if (stored.length !== fresh.length) return false;
   for (let i = 4; i < fresh.length - 16; i++) if (stored[i] !== fresh[i]) return false;
   return true;
-}
-
-function writeU32(buf: Uint8Array, at: number, v: number): void {
-  buf[at] = v >>> 24;
-  buf[at + 1] = (v >>> 16) & 0xff;
-  buf[at + 2] = (v >>> 8) & 0xff;
-  buf[at + 3] = v & 0xff;
 }
 
 /** What the renewal transaction stores. */

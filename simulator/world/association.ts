@@ -8,13 +8,13 @@ import { issueCard, type IssueParams } from "../card/issue.ts";
 import { Card } from "../card/card.ts";
 import { LoopbackCardPort, type LineNoise } from "../card/t1-port.ts";
 import { CardClient } from "../card/client.ts";
-import { aesBlockCipher, sha256 } from "../crypto/index.ts";
+import { sha256 } from "../crypto/index.ts";
 import * as C from "../../protocol/card/commands.ts";
 import * as L from "../../protocol/card/layouts.ts";
-import { sealDenylist, denylistSize } from "../../protocol/card/denylist.ts";
 import { crc32 } from "../../protocol/crc.ts";
 import { SimRandom } from "../host/random.ts";
 import { carsCodeFor } from "../server/cars.ts";
+import { signedDenylist } from "../server/denylist.ts";
 import { cardServerKeys, lockboxAuditKey, carsKey, denylistKey, type AssociationKeys } from "../server/keys.ts";
 import type { CardContacts } from "../host/host.ts";
 
@@ -56,7 +56,6 @@ export class SimAssociation {
   readonly serverMaster: Uint8Array;
   readonly auditMaster: Uint8Array;
   private readonly random: SimRandom;
-  private readonly bc = aesBlockCipher();
   /** The masters as the server's store holds them: every key is derived by simulator/server/keys.ts. */
   private readonly keys: AssociationKeys;
   private issueCounter = new Map<number, number>();
@@ -168,16 +167,7 @@ export class SimAssociation {
 
   /** Writes a signed denylist of (serial, expiry) entries onto the card (`macKey`: sign with another key, for tests). */
   pushDenylist(holder: CardHolder, version: number, entries: [number, number][], macKey: Uint8Array = this.denylistKey()): void {
-    const sorted = [...entries].sort((a, b) => a[0] - b[0]);
-    const list = new Uint8Array(denylistSize(sorted.length));
-    const v = new DataView(list.buffer);
-    v.setUint32(0, version);
-    v.setUint16(4, sorted.length);
-    sorted.forEach(([serial, exp], i) => {
-      v.setUint32(6 + 8 * i, serial);
-      v.setUint32(10 + 8 * i, exp);
-    });
-    sealDenylist(this.bc, macKey, 0, list, 0, sorted.length);
+    const list = signedDenylist(macKey, version, [...entries].sort((a, b) => a[0] - b[0]));
     const client = this.serverSession(holder);
     const sw = client.updateDenylist(list);
     holder.card.powerOff();
