@@ -8,23 +8,9 @@ import { CsvScanner, type CsvEvent } from "../../simulator/server/import/csv-str
 import { Rng } from "../support/rng.ts";
 import { csvField } from "./synthetic.ts";
 
-function scanJson(doc: string, chunks: number[]): { events: JsonFeedEvent[]; meta: Record<string, unknown> } {
-  const s = new JsonFeedScanner();
-  const events: JsonFeedEvent[] = [];
-  let at = 0;
-  for (const size of chunks) {
-    if (at >= doc.length) break;
-    events.push(...s.push(doc.slice(at, at + size)));
-    at += size;
-  }
-  if (at < doc.length) events.push(...s.push(doc.slice(at)));
-  events.push(...s.end());
-  return { events, meta: s.meta };
-}
-
-function scanCsv(doc: string, chunks: number[], delimiter = ","): CsvEvent[] {
-  const s = new CsvScanner(delimiter);
-  const events: CsvEvent[] = [];
+/** Feeds `doc` to a scanner in pieces of the given sizes (the rest in one piece), then ends it. */
+function scanInChunks<E>(s: { push(text: string): E[]; end(): E[] }, doc: string, chunks: number[]): E[] {
+  const events: E[] = [];
   let at = 0;
   for (const size of chunks) {
     if (at >= doc.length) break;
@@ -34,6 +20,16 @@ function scanCsv(doc: string, chunks: number[], delimiter = ","): CsvEvent[] {
   if (at < doc.length) events.push(...s.push(doc.slice(at)));
   events.push(...s.end());
   return events;
+}
+
+function scanJson(doc: string, chunks: number[]): { events: JsonFeedEvent[]; meta: Record<string, unknown> } {
+  const s = new JsonFeedScanner();
+  const events = scanInChunks(s, doc, chunks);
+  return { events, meta: s.meta };
+}
+
+function scanCsv(doc: string, chunks: number[], delimiter = ","): CsvEvent[] {
+  return scanInChunks(new CsvScanner(delimiter), doc, chunks);
 }
 
 const jsonRecord = fc.dictionary(
