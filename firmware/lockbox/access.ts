@@ -22,7 +22,7 @@ import { carsMessage, carsCodeFromMac, carsCodeFromDigits, carsLimitsAllow, CARS
 import { ERR_CARS_MONTH_LIMIT } from "../../protocol/cars/errors";
 import { halRelease, ACTUATOR_COMPARTMENT, ACTUATOR_SHACKLE } from "../hal/hal";
 import { factory, settings, tz, listing, ownerSerial, setOwner, saveState, loadState, setPending, denylist, denylistCountKept, denylistVersionKept,
-  saveDenylist, tzRuleLength, DENYLIST_MAX, LISTING_SIZE } from "./config";
+  saveDenylist, tzRuleLength, applyTz, DENYLIST_MAX, LISTING_SIZE } from "./config";
 import { logEvent, handToCard, completePending, EVENT_CLOCK_SET } from "./audit";
 import { carsLockedOut, carsChargeTry, carsResetTries } from "./cars-lockout";
 import * as R from "./indicate";
@@ -188,12 +188,7 @@ function applyStagedSettings(): void {
     loadState();
     return;
   }
-  if (tzLen > 0) parseTzRule(settings.tzRule, 0, tzLen, tz);
-  else {
-    tz.hasDst = false;
-    tz.stdOffset = 0;
-    tz.dstOffset = 0;
-  }
+  applyTz();
   if (completePending(clock.now())) handToCard(card, FILE_SETTINGS_APPLIED, ackedBelow);
 }
 

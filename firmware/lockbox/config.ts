@@ -118,6 +118,12 @@ function defaultSettings(): void {
     settings.shackleCode[i] = 0xff;
   }
   for (let i = 0; i < settings.tzRule.length; i++) settings.tzRule[i] = 0;
+}
+
+/** Sets `tz` from the settings in force: their TZ rule, or UTC when they have none (spec §7). */
+export function applyTz(): void {
+  const n = tzRuleLength(settings);
+  if (n > 0 && parseTzRule(settings.tzRule, 0, n, tz) == 0) return;
   tz.stdOffset = 0;
   tz.dstOffset = 0;
   tz.hasDst = false;
@@ -140,7 +146,6 @@ export function loadState(): void {
   carsTries.lockedUntil = 0;
   const kept = stateStore.mount();
   if ((kept == STATE_SIZE || kept == STATE_SIZE_V1) && stateStore.read(buf, 0) == kept && decodeSettings(buf, 0, SETTINGS_SIZE, settings) >= 0) {
-    parseTzRule(settings.tzRule, 0, tzRuleLength(settings), tz);
     ownerSerial = readU32BE(buf, SETTINGS_SIZE);
     for (let i = 0; i < LISTING_SIZE; i++) listing[i] = buf[SETTINGS_SIZE + 4 + i];
     pendingEvent = buf[PENDING_AT];
@@ -150,9 +155,8 @@ export function loadState(): void {
       carsTries.charged = i32(buf[CARS_TRIES_AT]);
       carsTries.lockedUntil = readU32BE(buf, CARS_TRIES_AT + 1);
     }
-  } else {
-    defaultSettings();
   }
+  applyTz();
   denylistCountKept = 0;
   denylistVersionKept = 0;
   const n = denyStore.mount();
