@@ -64,6 +64,16 @@ describe("T1Master connect", () => {
     expect(new T1Master(new ScriptPort(null, []), 4_000_000, 1_000_000).connect()).toBe(ERR_LINK_NO_CARD);
   });
 
+  it("keeps the ATR bytes of the last reset, also of a card it refuses; none for a silent slot", () => {
+    const eid = "3b9813400aa503010101ad1311";
+    const m = new T1Master(new ScriptPort(eid, []), 4_000_000, 1_000_000);
+    expect(m.connect()).toBe(ERR_LINK_NO_T1);
+    expect(toHex(m.atrBytes.subarray(0, m.atrLen))).toBe(eid);
+    m.port = new ScriptPort(null, []);
+    expect(m.connect()).toBe(ERR_LINK_NO_CARD);
+    expect(m.atrLen).toBe(0);
+  });
+
   it("refuses a T=0-only card (Belgian eID ATR from t1_blocks.json)", () => {
     expect(new T1Master(new ScriptPort("3b9813400aa503010101ad1311", []), 4_000_000, 1_000_000).connect()).toBe(ERR_LINK_NO_T1);
   });
