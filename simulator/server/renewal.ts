@@ -213,9 +213,9 @@ function visited(records: UploadedRecord[]): number[] {
 /**
  * RENEW data (spec §2.9): the new authorization (§3.2) followed by the server-time object (§3.5).
  * The CARS month and streak counts carry over (the monthly limit spans renewals); a CARS
- * extension is superseded by the new expiry.
+ * extension is superseded by the new expiry. The simulated association renews with it too.
  */
-function renewData(previous: Authorization, expiry: number, issueCounter: number, now: number, marks: { lockboxId: number; ackedBelow: number }[]): Uint8Array {
+export function renewData(previous: Authorization, expiry: number, issueCounter: number, now: number, marks: { lockboxId: number; ackedBelow: number }[]): Uint8Array {
   const a = new Authorization();
   a.expiry = expiry >>> 0;
   a.issueCounter = issueCounter >>> 0;

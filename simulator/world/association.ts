@@ -14,6 +14,7 @@ import * as L from "../../protocol/card/layouts.ts";
 import { crc32 } from "../../protocol/crc.ts";
 import { SimRandom } from "../host/random.ts";
 import { carsCodeFor } from "../server/cars.ts";
+import { renewData } from "../server/renewal.ts";
 import { signedDenylist } from "../server/denylist.ts";
 import { cardServerKeys, lockboxAuditKey, carsKey, denylistKey, type AssociationKeys } from "../server/keys.ts";
 import type { CardContacts } from "../host/host.ts";
@@ -132,27 +133,15 @@ export class SimAssociation {
     return client;
   }
 
-  /** Renews a card: new expiry, server time, and acknowledged marks (lockbox id → acked-below). */
+  /** Renews a card as the server does (Reader §3.2 step 10, server/renewal.ts renewData): new expiry, server time, acknowledged marks (lockbox id → acked-below). */
   renew(holder: CardHolder, expiry: number, serverTime: number, acked: Map<number, number> = new Map()): void {
     const client = this.serverSession(holder);
     const auth = new L.Authorization();
     L.decodeAuthorization(client.readObject(C.OBJ_AUTHORIZATION), 0, L.AUTHORIZATION_SIZE, auth);
     const counter = Math.max(this.issueCounter.get(holder.serial) ?? 1, auth.issueCounter) + 1;
     this.issueCounter.set(holder.serial, counter);
-    const fresh = new L.Authorization();
-    fresh.expiry = expiry;
-    fresh.issueCounter = counter;
-    const st = new L.ServerTime();
-    st.serverTime = serverTime;
-    st.count = acked.size;
-    [...acked].forEach(([id, below], i) => {
-      st.lockboxIds[i] = id;
-      st.ackedBelow[i] = below;
-    });
-    const body = new Uint8Array(L.AUTHORIZATION_SIZE + L.serverTimeSize(acked.size));
-    L.encodeAuthorization(fresh, body, 0, L.AUTHORIZATION_SIZE);
-    L.encodeServerTime(st, body, L.AUTHORIZATION_SIZE, body.length - L.AUTHORIZATION_SIZE);
-    client.expectOk(C.INS_RENEW, 0, 0, body);
+    const marks = [...acked].map(([lockboxId, ackedBelow]) => ({ lockboxId, ackedBelow }));
+    client.expectOk(C.INS_RENEW, 0, 0, renewData(auth, expiry, counter, serverTime, marks));
     holder.card.powerOff();
   }
 

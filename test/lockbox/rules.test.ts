@@ -272,6 +272,19 @@ describe("CARS renewal", () => {
     expect(auth.carsMonthCount).toBe(1);
   });
 
+  it("a server renewal carries the card's CARS counters over and clears its extension (SPEC Reader §3.2 step 10)", () => {
+    const { w, card, key } = expiredWorld(T0);
+    attempt(w.box, card, `F0${specCarsCode(key, 1010, icuLocalDay(T0, "UTC"), 1)}E`);
+    w.box.remove();
+    const before = w.assoc.readAuthorization(card);
+    w.assoc.renew(card, T0 + 30 * 86400, T0);
+    const after = w.assoc.readAuthorization(card);
+    expect(after.expiry).toBe(T0 + 30 * 86400);
+    expect(after.carsTempExpiry).toBe(0);
+    expect([after.carsMonthCount, after.carsLastSequence]).toEqual([1, 1]);
+    expect([after.carsMonth, after.carsLastDay, after.carsConsecutiveDays]).toEqual([before.carsMonth, before.carsLastDay, before.carsConsecutiveDays]);
+  });
+
   for (const [what, make] of [
     ["wrong", (key: Uint8Array, day: number) => String((Number(specCarsCode(key, 1010, day, 1)) + 1) % 1e8).padStart(8, "0")],
     ["another card's", (key: Uint8Array, day: number) => specCarsCode(key, 1001, day, 1)],
