@@ -7,8 +7,9 @@ import { EVENT_DENIED, EVENT_OWNERSHIP_TAKEN, EVENT_SETTINGS_APPLIED } from "../
 import { denylistSize } from "../../protocol/card/denylist.ts";
 import { CardClient, cardKeys, apdu } from "../../simulator/card/client.ts";
 import { Rng } from "../support/rng.ts";
+import { concat } from "../support/vectors.ts";
 import {
-  newCard, lockboxClient, serverClient, record, concat, refused, authorization, SERIAL, ASSOCIATION, CARD_AUTH_MASTER, SERVER_MASTER, PIN,
+  newCard, lockboxClient, serverClient, record, refused, authorization, SERIAL, ASSOCIATION, CARD_AUTH_MASTER, SERVER_MASTER, PIN,
 } from "./fixture.ts";
 
 const P = C.CLA_PROPRIETARY;

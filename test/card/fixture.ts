@@ -58,16 +58,6 @@ export function record(lockboxId: number, sequence: number, eventType = EVENT_OP
   return out;
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Runs `send`, expects status `sw`, and checks the persistent state did not change. */
 export function refused(card: Card, sw: number, send: () => Reply | number): void {
   const before = card.home();

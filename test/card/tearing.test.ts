@@ -10,7 +10,8 @@ import { CardClient } from "../../simulator/card/client.ts";
 import { PowerCut } from "../../simulator/card/eeprom.ts";
 import { sealHome } from "../../simulator/card/journal.ts";
 import { PIN_BLOCK_SIZE } from "../../protocol/card/pin.ts";
-import { newCard, lockboxClient, serverClient, record, concat } from "./fixture.ts";
+import { newCard, lockboxClient, serverClient, record } from "./fixture.ts";
+import { concat } from "../support/vectors.ts";
 
 const P = C.CLA_PROPRIETARY;
 

@@ -4,6 +4,7 @@
 import { describe, it, expect } from "vitest";
 import { Rng } from "../support/rng.ts";
 import { nodeCipher } from "../support/oracles.ts";
+import { concat } from "../support/vectors.ts";
 import { secureSetCipher, secureHandshake, secureSeal, secureOpen } from "../wasm/osdp-driver.ts";
 import { nodeBlockCipher } from "./aes.ts";
 import { loadOsdpHarness } from "./harness.ts";
@@ -18,20 +19,11 @@ const out = new Uint8Array(65536);
 const ecb = (key: Uint8Array, block: Uint8Array): Uint8Array => nodeCipher("aes-128-ecb", key, null, block);
 const cbc = (key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array => nodeCipher("aes-128-cbc", key, iv, data);
 
-function cat(...parts: (Uint8Array | number[])[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 const not = (b: Uint8Array): Uint8Array => b.map((x) => ~x & 0xff);
 
 /** Annex D.5 MAC from node:crypto: CBC under S-MAC1 for all blocks but the last, then S-MAC2. */
 function oracleMac(sMac1: Uint8Array, sMac2: Uint8Array, iv: Uint8Array, msg: Uint8Array): Uint8Array {
-  const padded = msg.length % 16 === 0 ? msg : cat(msg, [0x80], new Array(15 - (msg.length % 16)).fill(0));
+  const padded = msg.length % 16 === 0 ? msg : concat(msg, [0x80], new Array(15 - (msg.length % 16)).fill(0));
   const head = padded.subarray(0, padded.length - 16);
   const chain = head.length ? cbc(sMac1, iv, head).subarray(head.length - 16) : iv;
   return ecb(sMac2, padded.subarray(padded.length - 16).map((x, i) => x ^ chain[i]));
@@ -45,11 +37,11 @@ describe("OSDP secure channel vs node:crypto applying Annex D directly", () => {
       const scbk = input.subarray(0, 16), a = input.subarray(16, 24), b = input.subarray(24, 32);
       expect(secureHandshake(input, out)).toBe(96);
       const zeros = new Array(8).fill(0);
-      const sEnc = ecb(scbk, cat([1, 0x82], a.subarray(0, 6), zeros));
-      const sMac1 = ecb(scbk, cat([1, 1], a.subarray(0, 6), zeros));
-      const sMac2 = ecb(scbk, cat([1, 2], a.subarray(0, 6), zeros));
-      const server = ecb(sEnc, cat(b, a));
-      expect(out.slice(0, 96)).toEqual(cat(sEnc, sMac1, sMac2, ecb(sEnc, cat(a, b)), server, ecb(sMac2, ecb(sMac1, server))));
+      const sEnc = ecb(scbk, concat([1, 0x82], a.subarray(0, 6), zeros));
+      const sMac1 = ecb(scbk, concat([1, 1], a.subarray(0, 6), zeros));
+      const sMac2 = ecb(scbk, concat([1, 2], a.subarray(0, 6), zeros));
+      const server = ecb(sEnc, concat(b, a));
+      expect(out.slice(0, 96)).toEqual(concat(sEnc, sMac1, sMac2, ecb(sEnc, concat(a, b)), server, ecb(sMac2, ecb(sMac1, server))));
     }
   });
 
@@ -59,7 +51,7 @@ describe("OSDP secure channel vs node:crypto applying Annex D directly", () => {
       const state = rng.bytes(80);
       const flags = rng.int(0, 15);
       const data = rng.bytes(rng.int(0, 100));
-      const n = secureSeal(cat(state, [flags, rng.int(0, 127), rng.int(0, 3), 0x80], data), 84 + data.length, out);
+      const n = secureSeal(concat(state, [flags, rng.int(0, 127), rng.int(0, 3), 0x80], data), 84 + data.length, out);
       expect(n).toBeGreaterThan(32);
       const isReply = (flags & 1) !== 0, encrypt = (flags & 2) !== 0 && data.length > 0;
       const sEnc = state.subarray(0, 16), sMac1 = state.subarray(16, 32), sMac2 = state.subarray(32, 48);
@@ -69,7 +61,7 @@ describe("OSDP secure channel vs node:crypto applying Annex D directly", () => {
       const payload = packet.subarray(8, packet.length - trailer - 4);
       expect(packet[6]).toBe((isReply ? 0x16 : 0x15) + (encrypt ? 2 : 0));
       if (encrypt) {
-        const padded = cat(data, [0x80], new Array(15 - (data.length % 16)).fill(0));
+        const padded = concat(data, [0x80], new Array(15 - (data.length % 16)).fill(0));
         expect(payload).toEqual(cbc(sEnc, not(peer), padded));
       } else {
         expect(payload).toEqual(data);
@@ -123,11 +115,11 @@ describe("OSDP secure channel: WASM = TypeScript, and opening forged packets (fu
     const states = Array.from({ length: 64 }, () => rng.bytes(48));
     const failures: string[] = [];
     for (let i = 0; i < 10_000 && failures.length < 5; i++) {
-      const state = cat(rng.pick(states), rng.bytes(32));
+      const state = concat(rng.pick(states), rng.bytes(32));
       const data = rng.bytes(rng.int(0, 120));
-      const sealed = both("seal", cat(state, [rng.int(0, 15), rng.int(0, 127), rng.int(0, 3), 0x80], data));
+      const sealed = both("seal", concat(state, [rng.int(0, 15), rng.int(0, 127), rng.int(0, 3), 0x80], data));
       if (!sealed.same || sealed.ts < 0) { failures.push(`seal ${sealed.ts}`); continue; }
-      const opened = both("open", cat(state, sealed.bytes.subarray(32)));
+      const opened = both("open", concat(state, sealed.bytes.subarray(32)));
       if (!opened.same) failures.push(`open differs ${opened.ts}`);
       else if (Buffer.compare(opened.bytes.subarray(32), data) !== 0) failures.push("plaintext differs");
       else if (Buffer.compare(opened.bytes.subarray(0, 32), sealed.bytes.subarray(0, 32)) !== 0) failures.push("chain differs");
@@ -141,7 +133,7 @@ describe("OSDP secure channel: WASM = TypeScript, and opening forged packets (fu
     const sealed: Uint8Array[] = [];
     for (let i = 0; i < 200; i++) {
       const data = rng.bytes(rng.int(0, 60));
-      const n = secureSeal(cat(state, [rng.int(0, 15), rng.int(0, 127), rng.int(0, 3), 0x80], data), 84 + data.length, out);
+      const n = secureSeal(concat(state, [rng.int(0, 15), rng.int(0, 127), rng.int(0, 3), 0x80], data), 84 + data.length, out);
       sealed.push(out.slice(32, n));
     }
     const scratch = new Uint8Array(512);
