@@ -73,6 +73,7 @@ describe("protocol/card: WASM vs TypeScript", () => {
 
   it("SCP03 transcripts (AES-128 S8 vectors): EXTERNAL AUTHENTICATE, every wrapped command and response", () => {
     const cases = loadVectors("scp03.json").cases.filter((c: { key_bits: number; mode: string }) => c.key_bits === 128 && c.mode === "S8");
+    expect(cases.length).toBe(4);
     for (const c of cases) {
       const resp = hex(c.initialize_update_response_hex).subarray(0, c.initialize_update_response_hex.length === 68 ? 32 : undefined);
       const input = new Uint8Array([...hex(c.static_keys.enc_hex), ...hex(c.static_keys.mac_hex), ...hex(c.host_challenge_hex), ...resp]);
