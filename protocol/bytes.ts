@@ -222,3 +222,14 @@ export function bytesEqual(a: Uint8Array, aOff: i32, b: Uint8Array, bOff: i32, n
   for (let i = 0; i < n; i++) if (unchecked(a[aOff + i]) != unchecked(b[bOff + i])) return false;
   return true;
 }
+
+/**
+ * True when a[aOff..aOff+n) equals b[bOff..bOff+n), in time that depends on n only: the compare
+ * for MACs and cryptograms. False when either window lies outside its buffer.
+ */
+export function constantTimeEqual(a: Uint8Array, aOff: i32, b: Uint8Array, bOff: i32, n: i32): bool {
+  if (!inBounds(a, aOff, n) || !inBounds(b, bOff, n)) return false;
+  let diff: u32 = 0;
+  for (let i = 0; i < n; i++) diff |= u32(unchecked(a[aOff + i])) ^ u32(unchecked(b[bOff + i]));
+  return diff == 0;
+}

@@ -2,7 +2,7 @@
 // and fuzzing of the byte reader.
 import { describe, it, expect } from "vitest";
 import { crc16AugCcitt, crc16Msb, crc16Lsb, crc32Lsb, crc32, lrc8, osdpChecksum } from "../protocol/crc.ts";
-import { ByteReader, ByteWriter, copyBytes, zeroBytes, bytesEqual } from "../protocol/bytes.ts";
+import { ByteReader, ByteWriter, copyBytes, zeroBytes, bytesEqual, constantTimeEqual } from "../protocol/bytes.ts";
 import { ERR_BAD_ARGUMENT, ERR_OUTPUT_TOO_SMALL, ERR_TRUNCATED } from "../protocol/errors.ts";
 import { readerProgram } from "./wasm/reader-program.ts";
 import { loadVectors, hex } from "./support/vectors.ts";
@@ -137,6 +137,24 @@ describe("ByteWriter", () => {
     expect(w.error).toBe(ERR_OUTPUT_TOO_SMALL);
     expect(buf[7]).toBe(0xee);
     expect(w.length()).toBe(6);
+  });
+});
+
+describe("constantTimeEqual", () => {
+  it("agrees with a plain compare on every one-byte difference, and refuses outside windows", () => {
+    const a = Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7, 0x80, 0xff]);
+    const b = Uint8Array.from([9, ...a]);
+    expect(constantTimeEqual(a, 0, b, 1, a.length)).toBe(true);
+    expect(constantTimeEqual(a, 0, b, 0, 0)).toBe(true);
+    for (let i = 0; i < a.length; i++) {
+      for (const bit of [0x01, 0x80]) {
+        const c = Uint8Array.from(b);
+        c[1 + i] ^= bit;
+        expect(constantTimeEqual(a, 0, c, 1, a.length), `byte ${i} bit ${bit}`).toBe(false);
+      }
+    }
+    expect(constantTimeEqual(a, 1, b, 2, a.length)).toBe(false);
+    expect(constantTimeEqual(a, -1, b, 0, 1)).toBe(false);
   });
 });
 

@@ -6,6 +6,7 @@
  * without copying; an entry is dropped once the revoked card's expiry has passed.
  */
 import { BlockCipher } from "../blockcipher";
+import { constantTimeEqual } from "../bytes";
 import { ERR_TRUNCATED, ERR_OVERLONG } from "../errors";
 import { ERR_CARD_TOO_MANY, ERR_CARD_BAD_FIELD } from "./errors";
 import { aesCmac } from "./cmac";
@@ -67,9 +68,7 @@ export function sealDenylist(bc: BlockCipher, key: Uint8Array, keyOff: i32, buf:
 export function denylistMacValid(bc: BlockCipher, key: Uint8Array, keyOff: i32, buf: Uint8Array, off: i32, count: i32): bool {
   const covered = DENYLIST_HEADER_SIZE + DENYLIST_ENTRY_SIZE * count;
   aesCmac(bc, key, keyOff, buf, off, covered, mac, 0);
-  let diff: u32 = 0;
-  for (let i = 0; i < DENYLIST_MAC_SIZE; i++) diff |= u32(mac[i]) ^ u32(buf[off + covered + i]);
-  return diff == 0;
+  return constantTimeEqual(mac, 0, buf, off + covered, DENYLIST_MAC_SIZE);
 }
 
 /**

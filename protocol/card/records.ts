@@ -7,7 +7,7 @@
  * a record costs).
  */
 import { BlockCipher } from "../blockcipher";
-import { ByteReader, ByteWriter, copyBytes } from "../bytes";
+import { ByteReader, ByteWriter, copyBytes, constantTimeEqual } from "../bytes";
 import { ERR_TRUNCATED, ERR_OVERLONG } from "../errors";
 import { ERR_CARD_BAD_FIELD } from "./errors";
 import { aesCmac } from "./cmac";
@@ -106,8 +106,6 @@ export function sealAuditRecord(bc: BlockCipher, auditKey: Uint8Array, keyOff: i
 /** True when the record's MAC verifies under `auditKey` (constant-time compare; spec §4.1). */
 export function auditRecordMacValid(bc: BlockCipher, auditKey: Uint8Array, keyOff: i32, rec: Uint8Array, off: i32): bool {
   aesCmac(bc, auditKey, keyOff, rec, off, AUDIT_MAC_COVERED, fullMac, 0);
-  let diff: u32 = 0;
-  for (let i = 0; i < AUDIT_MAC_SIZE; i++) diff |= u32(fullMac[i]) ^ u32(rec[off + AUDIT_MAC_COVERED + i]);
-  return diff == 0;
+  return constantTimeEqual(fullMac, 0, rec, off + AUDIT_MAC_COVERED, AUDIT_MAC_SIZE);
 }
 

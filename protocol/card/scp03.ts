@@ -8,6 +8,7 @@
  * the INITIALIZE UPDATE response has no sequence counter (Amd D §7.1.2): 29 bytes + SW.
  */
 import { BlockCipher } from "../blockcipher";
+import { constantTimeEqual } from "../bytes";
 import { OK, ERR_OUTPUT_TOO_SMALL } from "../errors";
 import {
   ERR_CARD_BAD_APDU, ERR_CARD_SM_MISSING, ERR_CARD_BAD_MAC, ERR_CARD_BAD_PADDING, ERR_CARD_BAD_CRYPTOGRAM,
@@ -104,9 +105,7 @@ export function computeCryptogram(bc: BlockCipher, s: Scp03Session, constant: u8
 
 function cryptogramMatches(bc: BlockCipher, s: Scp03Session, constant: u8, buf: Uint8Array, off: i32): bool {
   computeCryptogram(bc, s, constant, cryptogram, 0);
-  let diff: u32 = 0;
-  for (let i = 0; i < CHALLENGE_SIZE; i++) diff |= u32(cryptogram[i]) ^ u32(buf[off + i]);
-  return diff == 0;
+  return constantTimeEqual(cryptogram, 0, buf, off, CHALLENGE_SIZE);
 }
 
 /**
@@ -177,9 +176,7 @@ export function markOpen(s: Scp03Session): void {
 }
 
 function macMatches(buf: Uint8Array, off: i32): bool {
-  let diff: u32 = 0;
-  for (let i = 0; i < SM_MAC_SIZE; i++) diff |= u32(fullMac[i]) ^ u32(buf[off + i]);
-  return diff == 0;
+  return constantTimeEqual(fullMac, 0, buf, off, SM_MAC_SIZE);
 }
 
 /**

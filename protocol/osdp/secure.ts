@@ -4,7 +4,7 @@
  * chaining values; sealPacket/openPacket apply them to whole packets (SCS_15..18).
  */
 import { BlockCipher } from "../blockcipher";
-import { copyBytes, zeroBytes, inBounds } from "../bytes";
+import { copyBytes, zeroBytes, inBounds, constantTimeEqual } from "../bytes";
 import { ERR_OUTPUT_TOO_SMALL, ERR_BAD_ARGUMENT } from "../errors";
 import { ERR_OSDP_BAD_MAC, ERR_OSDP_BAD_PADDING } from "./errors";
 import { SCS_15, SCS_16, SCS_17, SCS_18 } from "./codes";
@@ -217,9 +217,7 @@ export class OsdpSecureChannel {
     if (!scbHasMac(p.scbType) || p.macOff < 0) return ERR_BAD_ARGUMENT;
     const peerMac = p.isReply ? this.cMac : this.rMac;
     this.computeMac(buf, p.somOff, p.macOff - p.somOff, peerMac, 0, this.mac, 0);
-    let diff = 0;
-    for (let i = 0; i < OSDP_MAC_LEN; i++) diff |= i32(this.mac[i] ^ buf[p.macOff + i]);
-    if (diff != 0) return ERR_OSDP_BAD_MAC;
+    if (!constantTimeEqual(this.mac, 0, buf, p.macOff, OSDP_MAC_LEN)) return ERR_OSDP_BAD_MAC;
     let n = p.dataLen;
     if (p.scbType == SCS_17 || p.scbType == SCS_18) {
       n = this.decryptData(buf, p.dataOff, p.dataLen, peerMac, out, outOff, cap);
