@@ -15,6 +15,7 @@ import { checkPinBlock } from "../../protocol/card/pin.ts";
 import { loadHarness, type Harness } from "../support/wasm.ts";
 import { loadVectors, hex, toHex } from "../support/vectors.ts";
 import { Rng } from "../support/rng.ts";
+import { initUpdateResponse } from "./fixture.ts";
 
 interface CardHarness {
   cmac(len: number): void;
@@ -75,7 +76,7 @@ describe("protocol/card: WASM vs TypeScript", () => {
     const cases = loadVectors("scp03.json").cases.filter((c: { key_bits: number; mode: string }) => c.key_bits === 128 && c.mode === "S8");
     expect(cases.length).toBe(4);
     for (const c of cases) {
-      const resp = hex(c.initialize_update_response_hex).subarray(0, c.initialize_update_response_hex.length === 68 ? 32 : undefined);
+      const resp = initUpdateResponse(c.initialize_update_response_hex);
       const input = new Uint8Array([...hex(c.static_keys.enc_hex), ...hex(c.static_keys.mac_hex), ...hex(c.host_challenge_hex), ...resp]);
       const node = new Node();
       const sl = parseInt(c.external_authenticate.security_level, 16);

@@ -12,6 +12,7 @@ import {
 import { ERR_CARD_BAD_MAC, ERR_CARD_BAD_CRYPTOGRAM, ERR_CARD_BAD_SECURITY_LEVEL } from "../../protocol/card/errors.ts";
 import { loadVectors, hex, toHex } from "../support/vectors.ts";
 import { Rng } from "../support/rng.ts";
+import { initUpdateResponse } from "./fixture.ts";
 
 interface Step {
   name: string;
@@ -39,11 +40,6 @@ const bc = aesBlockCipher();
 const scp03 = loadVectors<{ cases: Case[] }>("scp03.json");
 const cases = scp03.cases.filter((c) => c.key_bits === 128 && c.mode === "S8");
 
-function initResponse(c: Case): Uint8Array {
-  const r = hex(c.initialize_update_response_hex);
-  return c.initialize_update_response_hex.length === 2 * 34 ? r.subarray(0, 32) : r;
-}
-
 /** Runs the host side and the card side of one transcript in lockstep; every byte is compared to the vectors. */
 function runTranscript(c: Case): number {
   const host = new Scp03Session();
@@ -51,7 +47,7 @@ function runTranscript(c: Case): number {
   const kEnc = hex(c.static_keys.enc_hex);
   const kMac = hex(c.static_keys.mac_hex);
   const hostCh = hex(c.host_challenge_hex);
-  const resp = initResponse(c);
+  const resp = initUpdateResponse(c.initialize_update_response_hex);
   const ea = new Uint8Array(32);
   const sl = parseInt(c.external_authenticate.security_level, 16);
   expect(hostAuthenticate(bc, kEnc, kMac, hostCh, 0, resp, 0, resp.length, sl, host, ea, 0, 32)).toBe(21);
@@ -157,7 +153,7 @@ describe("SCP03 refusals", () => {
   function openPair(): { host: Scp03Session; card: Scp03Session } {
     const host = new Scp03Session();
     const card = new Scp03Session();
-    const resp = initResponse(c);
+    const resp = initUpdateResponse(c.initialize_update_response_hex);
     const ea = new Uint8Array(21);
     hostAuthenticate(bc, kEnc, kMac, hostCh, 0, resp, 0, resp.length, 0x33, host, ea, 0, 21);
     markOpen(host);
@@ -167,7 +163,7 @@ describe("SCP03 refusals", () => {
   }
 
   it("a wrong card cryptogram is refused by the host", () => {
-    const resp = Uint8Array.from(initResponse(c));
+    const resp = Uint8Array.from(initUpdateResponse(c.initialize_update_response_hex));
     resp[25] ^= 1;
     const host = new Scp03Session();
     expect(hostAuthenticate(bc, kEnc, kMac, hostCh, 0, resp, 0, resp.length, 0x33, host, new Uint8Array(21), 0, 21)).toBe(ERR_CARD_BAD_CRYPTOGRAM);
@@ -175,7 +171,7 @@ describe("SCP03 refusals", () => {
   });
 
   it("an unsupported security level is refused", () => {
-    const resp = initResponse(c);
+    const resp = initUpdateResponse(c.initialize_update_response_hex);
     expect(hostAuthenticate(bc, kEnc, kMac, hostCh, 0, resp, 0, resp.length, 0x02, new Scp03Session(), new Uint8Array(21), 0, 21)).toBe(ERR_CARD_BAD_SECURITY_LEVEL);
   });
 
