@@ -12,6 +12,8 @@ import { Scp03Session, hostAuthenticate, markOpen, wrapCommand, unwrapResponse }
 import { encodePinBlock } from "../../protocol/card/pin.ts";
 import { cardErrorName } from "../../protocol/card/errors.ts";
 import { CommandApdu, commandApduLength, encodeCommandApdu } from "../../protocol/iso7816/apdu.ts";
+import { STORED_RECORD_SIZE } from "../../protocol/card/records.ts";
+import { MAX_RESPONSE_DATA } from "./applet.ts";
 import { aesBlockCipher } from "../crypto/index.ts";
 
 /** A response: data and status word. */
@@ -136,7 +138,7 @@ export class CardClient {
     for (;;) {
       const chunk = this.expectOk(C.INS_READ_OBJECT, id, 0, Uint8Array.of(parts.length >> 8, parts.length & 0xff), 0);
       parts.push(...chunk);
-      if (chunk.length < 223) return Uint8Array.from(parts);
+      if (chunk.length < MAX_RESPONSE_DATA) return Uint8Array.from(parts);
     }
   }
 
@@ -154,8 +156,8 @@ export class CardClient {
     for (;;) {
       const page = this.expectOk(C.INS_READ_RECORDS, fileId, 0, Uint8Array.of(next >>> 24, next >>> 16, next >>> 8, next), 0);
       if (page.length === 0) return out;
-      for (let i = 0; i < page.length; i += 42) out.push(page.slice(i, i + 42));
-      next = new DataView(page.buffer, page.byteOffset).getUint32(page.length - 42) + 1;
+      for (let i = 0; i < page.length; i += STORED_RECORD_SIZE) out.push(page.slice(i, i + STORED_RECORD_SIZE));
+      next = new DataView(page.buffer, page.byteOffset).getUint32(page.length - STORED_RECORD_SIZE) + 1;
     }
   }
 

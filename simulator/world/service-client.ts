@@ -4,7 +4,7 @@
  */
 import { OsdpControlPanel, type ByteLink } from "../osdp/cp.ts";
 import * as M from "../../protocol/service/mfg.ts";
-import { serviceErrorName } from "../../protocol/service/errors.ts";
+import { serviceErrorName, ERR_SVC_BAD_REPLY, ERR_SVC_NO_RECORD } from "../../protocol/service/errors.ts";
 import { Settings, decodeSettings, SETTINGS_SIZE } from "../../protocol/card/layouts.ts";
 import { AUDIT_RECORD_SIZE } from "../../protocol/card/records.ts";
 
@@ -29,7 +29,7 @@ export class LockboxServiceClient {
     data[0] = sub;
     data.set(body, 1);
     const r = await this.cp.mfg(M.LOCKBOX_VENDOR, data);
-    if (!r || r.vendor !== M.LOCKBOX_VENDOR) throw new ServiceError(-204, `no lockbox MFG reply to sub-command ${sub}`);
+    if (!r || r.vendor !== M.LOCKBOX_VENDOR) throw new ServiceError(ERR_SVC_BAD_REPLY, `no lockbox MFG reply to sub-command ${sub}`);
     const bytes = r.data.slice(0, r.dataLen);
     const st = M.readMfgHeader(sub, bytes, 0, bytes.length);
     if (st !== 0) throw new ServiceError(st, `lockbox refused sub-command 0x${sub.toString(16)}: ${serviceErrorName(st) || st}`);
@@ -47,7 +47,7 @@ export class LockboxServiceClient {
   async settings(): Promise<Settings> {
     const body = await this.call(M.MFG_LB_READ_SETTINGS);
     const s = new Settings();
-    if (decodeSettings(body, 0, body.length, s) < 0 || body.length !== SETTINGS_SIZE) throw new ServiceError(-204, "malformed settings reply");
+    if (decodeSettings(body, 0, body.length, s) < 0 || body.length !== SETTINGS_SIZE) throw new ServiceError(ERR_SVC_BAD_REPLY, "malformed settings reply");
     return s;
   }
 
@@ -57,7 +57,7 @@ export class LockboxServiceClient {
     M.encodeReadLog(from >>> 0, max, body, 0);
     const r = await this.call(M.MFG_LB_READ_LOG, body);
     const n = r[0];
-    if (r.length !== 1 + n * AUDIT_RECORD_SIZE) throw new ServiceError(-204, "malformed READ LOG reply");
+    if (r.length !== 1 + n * AUDIT_RECORD_SIZE) throw new ServiceError(ERR_SVC_BAD_REPLY, "malformed READ LOG reply");
     return Array.from({ length: n }, (_, i) => r.slice(1 + i * AUDIT_RECORD_SIZE, 1 + (i + 1) * AUDIT_RECORD_SIZE));
   }
 
@@ -70,7 +70,7 @@ export class LockboxServiceClient {
       try {
         page = await this.readLog(next);
       } catch (e) {
-        if (e instanceof ServiceError && e.status === -202) return out;
+        if (e instanceof ServiceError && e.status === ERR_SVC_NO_RECORD) return out;
         throw e;
       }
       if (page.length === 0) return out;
