@@ -9,20 +9,16 @@ import { openStore } from "../simulator/server/db/store.ts";
 import { runRenewal } from "../simulator/server/renewal.ts";
 import { verifyRecordMacs, decodeStoredRecord } from "../simulator/server/records.ts";
 import { storeRenewal, loadCardContext } from "../simulator/server/renewal-store.ts";
-import { CardChannel } from "../simulator/server/card-channel.ts";
-import { apdu } from "../simulator/card/client.ts";
-import { cardAuthKeys, lockboxAuditKey } from "../simulator/server/keys.ts";
+import { lockboxAuditKey } from "../simulator/server/keys.ts";
 import { ReaderClient } from "../simulator/server/reader-client.ts";
 import { OsdpControlPanel, type ByteLink } from "../simulator/osdp/cp.ts";
 import { DeviceHost } from "../simulator/host/host.ts";
 import { Flash } from "../simulator/host/flash.ts";
 import { Rtc } from "../simulator/host/rtc.ts";
 import { LoopbackCardPort } from "../simulator/card/t1-port.ts";
-import { aesBlockCipher } from "../simulator/crypto/index.ts";
-import { CLA_PROPRIETARY, INS_APPEND_RECORDS, PARTY_LOCKBOX } from "../protocol/card/commands.ts";
 import { EVENT_OPENED, STORED_RECORD_SIZE } from "../protocol/card/records.ts";
 import { seedWorld, masterKeys } from "../test/server/fixture.ts";
-import { newCard, direct, nextChallenge, sealed } from "../test/server/cards.ts";
+import { newCard, nextChallenge, sealed, lockboxWrites } from "../test/server/cards.ts";
 
 const RECORDS = 1000;
 const SERIAL_BAUD = 115200;
@@ -33,18 +29,7 @@ async function cardWithRecords(): Promise<{ db: import("better-sqlite3").Databas
   const { db } = await openStore(":memory:");
   seedWorld(db, { renewalDays: 7 });
   const card = newCard(db, "M1", A, T0, { records: [RECORDS, 128, 16, 16] });
-  const keys = masterKeys(db);
-  const ch = new CardChannel(aesBlockCipher(), direct(card));
-  await ch.select();
-  const k = cardAuthKeys(keys, A);
-  await ch.open(k.enc, k.mac, PARTY_LOCKBOX, nextChallenge(8), 0x33);
-  const auditKey = lockboxAuditKey(keys, 0x10);
-  for (let i = 0; i < RECORDS; i += 6) {
-    const n = Math.min(6, RECORDS - i);
-    const data = new Uint8Array(38 * n);
-    for (let j = 0; j < n; j++) data.set(sealed({ file: 1, lockboxId: 0x10, sequence: i + j + 1, utc: T0 + i + j, eventType: EVENT_OPENED, cardSerial: A }, auditKey), 38 * j);
-    await ch.secure(apdu(CLA_PROPRIETARY, INS_APPEND_RECORDS, 0, 1, data), "APPEND RECORDS");
-  }
+  await lockboxWrites(db, card, A, Array.from({ length: RECORDS }, (_, i) => ({ file: 1, lockboxId: 0x10, sequence: i + 1, utc: T0 + i, eventType: EVENT_OPENED, cardSerial: A })));
   return { db, card };
 }
 
