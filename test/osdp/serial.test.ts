@@ -1,40 +1,17 @@
 // The control panel and the PD over real pseudo-terminals (socat) through serialport's SerialPort:
 // the same bytes as on an RS-485 adapter. Skipped, with the reason, when socat is missing.
 import { describe, it, expect } from "vitest";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { SerialPort } from "serialport";
 import { OsdpControlPanel, streamLink } from "../../simulator/osdp/cp.ts";
 import { startMemoryPd, TEST_VENDOR } from "./memory-pd.ts";
 import { nodeBlockCipher } from "./aes.ts";
+import { ptyPair, ptyUnavailable, openSerial } from "../support/pty.ts";
 
-const noSocat = spawnSync("socat", ["-V"]).status !== 0;
+const noPty = ptyUnavailable();
 
-/** Two linked raw PTYs from socat. */
-async function ptyPair(): Promise<{ paths: string[]; socat: ChildProcess }> {
-  const socat = spawn("socat", ["-d", "-d", "pty,raw,echo=0", "pty,raw,echo=0"], { stdio: ["ignore", "ignore", "pipe"] });
-  const paths: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    let text = "";
-    const timer = setTimeout(() => reject(new Error(`socat printed no PTYs: ${text}`)), 5000);
-    socat.stderr!.on("data", (d: Buffer) => {
-      text += d.toString();
-      for (const m of text.matchAll(/PTY is (\S+)/g)) if (!paths.includes(m[1])) paths.push(m[1]);
-      if (paths.length === 2) { clearTimeout(timer); resolve(); }
-    });
-  });
-  return { paths, socat };
-}
-
-function open(path: string): Promise<SerialPort> {
-  return new Promise((resolve, reject) => {
-    const port = new SerialPort({ path, baudRate: 115200 }, (err) => (err ? reject(err) : resolve(port)));
-  });
-}
-
-describe.skipIf(noSocat)("OSDP over a serial port (socat PTY pair)", () => {
+describe.skipIf(noPty !== null)(`OSDP over a serial port (socat PTY pair) ${noPty ?? ""}`, () => {
   it("secure handshake, osdp_ID and osdp_MFG through SerialPort on both ends", async () => {
-    const { paths, socat } = await ptyPair();
-    const [pdPort, cpPort] = await Promise.all(paths.map(open));
+    const { device, tool, socat } = await ptyPair();
+    const [pdPort, cpPort] = await Promise.all([openSerial(device), openSerial(tool)]);
     try {
       const scbk = Uint8Array.from({ length: 16 }, (_, i) => 0x55 ^ i);
       startMemoryPd(streamLink(pdPort), 3, scbk);

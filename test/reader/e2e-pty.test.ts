@@ -18,7 +18,7 @@ import { seedWorld, call } from "../server/fixture.ts";
 import { newCard, lockboxWrites, type TestRecord } from "../server/cards.ts";
 import { readerWith } from "./slot.ts";
 import { Rng } from "../support/rng.ts";
-import { ptyPair, ptyUnavailable } from "./pty.ts";
+import { ptyPair, ptyUnavailable, openSerial } from "../support/pty.ts";
 
 const WASM = "build/reader.wasm";
 const noPty = ptyUnavailable();
@@ -81,9 +81,7 @@ async function onPty(serial: number, member: string, start: (port: SerialPort, c
   const recs: TestRecord[] = Array.from({ length: 9 }, (_, i) => ({ file: 1, lockboxId: 0x10, sequence: serial * 100 + i, utc: T0 + 60 * i, eventType: EVENT_OPENED, cardSerial: serial }));
   await lockboxWrites(srv.store.db, card, serial, recs);
   const { device, tool, socat } = await ptyPair();
-  const port = await new Promise<SerialPort>((resolve, reject) => {
-    const p = new SerialPort({ path: device, baudRate: 115200 }, (err) => (err ? reject(err) : resolve(p)));
-  });
+  const port = await openSerial(device);
   const dev = start(port, card);
   const stop = async () => {
     dev.stop();
@@ -119,10 +117,7 @@ describe.skipIf(noPty !== null)(`end to end over real pseudo-terminals ${noPty ?
   it("with corrupted, dropped and duplicated bytes injected between the PTYs, lockbox renew still completes correctly", async () => {
     const { recs, tool: readerSide, stop } = await onPty(0x34, "M2", wasmReader);
     const pair = await ptyPair();
-    const open = (path: string) => new Promise<SerialPort>((resolve, reject) => {
-      const p = new SerialPort({ path, baudRate: 115200 }, (err) => (err ? reject(err) : resolve(p)));
-    });
-    const [toReader, toTool] = await Promise.all([open(readerSide), open(pair.device)]);
+    const [toReader, toTool] = await Promise.all([openSerial(readerSide), openSerial(pair.device)]);
     // One fault in every 5th chunk crossing the relay, rotating drop / corrupt / duplicate, at a
     // seeded position: every packet that crosses a faulty chunk is lost and must be retried.
     const rng = new Rng(0x2077);

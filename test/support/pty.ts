@@ -3,11 +3,13 @@
  * simulated device, the other for the tool under test (DESIGN.md §3 "same bytes on every
  * transport"). Tests skip with this reason when socat is missing.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { SerialPort } from "serialport";
+import { socatAvailable } from "../../simulator/host/uart.ts";
 
 /** Why PTY tests cannot run here, or null when they can. */
 export function ptyUnavailable(): string | null {
-  return spawnSync("socat", ["-V"]).status === 0 ? null : "socat is not installed (apt-get install socat)";
+  return socatAvailable() ? null : "socat is not installed (apt-get install socat)";
 }
 
 /** Starts socat with two linked raw PTYs; resolves with their paths and the process. */
@@ -27,4 +29,11 @@ export async function ptyPair(): Promise<{ device: string; tool: string; socat: 
     });
   });
   return { device: paths[0], tool: paths[1], socat };
+}
+
+/** Opens one end of a PTY pair at 115200 baud through serialport. */
+export function openSerial(path: string): Promise<SerialPort> {
+  return new Promise((resolve, reject) => {
+    const port = new SerialPort({ path, baudRate: 115200 }, (err) => (err ? reject(err) : resolve(port)));
+  });
 }
