@@ -64,8 +64,8 @@ function bcd(code: string, into: Uint8Array): void {
   }
 }
 
-/** The staged-settings object (spec §3.4) for lockbox `lockboxId` at `version`. */
-export function encodeStagedSettings(lockboxId: number, version: number, s: LockboxSettings): Uint8Array {
+/** The staged-settings object (spec §3.4) for lockbox `lockboxId` at `version`, decoded (the simulated association stages it). */
+export function stagedSettings(lockboxId: number, version: number, s: LockboxSettings): Settings {
   const v = new Settings();
   v.lockboxId = lockboxId >>> 0;
   v.version = version >>> 0;
@@ -78,7 +78,12 @@ export function encodeStagedSettings(lockboxId: number, version: number, s: Lock
   bcd(s.shackleCode, v.shackleCode);
   v.tzRule.fill(0);
   v.tzRule.set(Buffer.from(s.tzRule, "latin1"));
+  return v;
+}
+
+/** The staged-settings object (spec §3.4) for lockbox `lockboxId` at `version`, as the card takes it. */
+export function encodeStagedSettings(lockboxId: number, version: number, s: LockboxSettings): Uint8Array {
   const out = new Uint8Array(SETTINGS_SIZE);
-  if (encodeSettings(v, out, 0, out.length) !== SETTINGS_SIZE) throw new Error("settings encoding failed");
+  if (encodeSettings(stagedSettings(lockboxId, version, s), out, 0, out.length) !== SETTINGS_SIZE) throw new Error("settings encoding failed");
   return out;
 }

@@ -12,6 +12,7 @@ import { parseTzRule, TzRule, utcToLocal, localDay } from "../../protocol/time/t
 import { EVENT_DENIED, EVENT_CARS_APPLIED } from "../../protocol/card/records.ts";
 import { reasonName } from "../../protocol/service/reasons.ts";
 import type { DeviceEvent } from "../host/host.ts";
+import { stagedSettings } from "../server/settings.ts";
 
 /** A person of a scenario (spec §8). */
 export interface ScenarioPerson {
@@ -168,17 +169,6 @@ function parseHours(text: string): [number, number] {
   return [+m[1] * 60 + +m[2], +m[3] * 60 + +m[4]];
 }
 
-function codeField(digits: string | undefined): Uint8Array {
-  const out = new Uint8Array(4).fill(0xff);
-  if (digits === undefined) return out;
-  if (!/^\d{1,8}$/.test(digits)) throw new Error(`codes are 1..8 digits, got '${digits}'`);
-  for (let i = 0; i < digits.length; i++) {
-    const d = digits.charCodeAt(i) - 48;
-    out[i >> 1] = i % 2 === 0 ? (d << 4) | 0x0f : (out[i >> 1] & 0xf0) | d;
-  }
-  return out;
-}
-
 /** A world built from a scenario: associations, people's cards, lockboxes. */
 export class ScenarioWorld {
   readonly assoc: SimAssociation;
@@ -301,23 +291,16 @@ export class ScenarioWorld {
   }
 
   private stage(s: StageStep): void {
-    const st = new L.Settings();
-    st.lockboxId = s.lockbox;
-    st.version = s.version;
-    const [from, to] = s.hours ? parseHours(s.hours) : [0, 1439];
-    st.startMinute = from;
-    st.endMinute = to;
-    st.dayMask = s.days ? [...s.days].reduce((m, ch, i) => (ch === "-" ? m : m | (1 << i)), 0) : 0x7f;
-    st.flags = (s.cbs ? L.SETTINGS_CBS_REQUIRED : 0) | (s.privacy ? L.SETTINGS_PRIVACY_MODE : 0);
-    st.cbsCode = codeField(s.cbs);
-    st.privacyCode = codeField(undefined);
-    st.shackleCode = codeField(s.shackle);
-    st.tzRule = new Uint8Array(48);
+    const [startMinute, endMinute] = s.hours ? parseHours(s.hours) : [0, 1439];
+    for (const code of [s.cbs, s.shackle]) if (code !== undefined && !/^\d{1,8}$/.test(code)) throw new Error(`codes are 1..8 digits, got '${code}'`);
     if (s.tz) {
       const text = new TextEncoder().encode(s.tz);
       if (parseTzRule(text, 0, text.length, this.tz) < 0) throw new Error(`TZ rule '${s.tz}' does not parse`);
-      st.tzRule.set(text);
     }
+    const st = stagedSettings(s.lockbox, s.version, {
+      dayMask: s.days ? [...s.days].reduce((m, ch, i) => (ch === "-" ? m : m | (1 << i)), 0) : 0x7f, startMinute, endMinute,
+      cbsRequired: s.cbs !== undefined, cbsCode: s.cbs ?? "", privacyMode: s.privacy ?? false, privacyCode: "", shackleCode: s.shackle ?? "", tzRule: s.tz ?? "",
+    });
     this.assoc.stageSettings(this.person(s.by), st);
     this.say(`The back end stages settings v${s.version} for lockbox ${s.lockbox} on ${s.by}'s card (hours ${s.hours ?? "all day"}${s.tz ? `, ${s.tz}` : ""}).`);
   }
