@@ -6,7 +6,7 @@
  * AssemblyScript, so the Node tests run it against the control panel (simulator/osdp/cp.ts).
  */
 import { BlockCipher } from "../../../protocol/blockcipher";
-import { copyBytes, zeroBytes } from "../../../protocol/bytes";
+import { copyBytes, zeroBytes, constantTimeEqual } from "../../../protocol/bytes";
 import * as C from "../../../protocol/osdp/codes";
 import * as E from "../../../protocol/osdp/errors";
 import { OsdpPacket, OSDP_BROADCAST, OSDP_MAX_PACKET, encodePacket } from "../../../protocol/osdp/packet";
@@ -228,9 +228,7 @@ export class OsdpPd {
       return;
     }
     this.channel.serverCryptogram(this.rndA, 0, this.rndB, 0, this.cryptogram, 0);
-    let diff = 0;
-    for (let i = 0; i < 16; i++) diff |= i32(this.cryptogram[i] ^ buf[p.dataOff + i]);
-    if (diff != 0) {
+    if (!constantTimeEqual(this.cryptogram, 0, buf, p.dataOff, 16)) {
       this.scState = SC_NONE;
       this.refuse(E.ERR_OSDP_BAD_CRYPTOGRAM, false);
       return;
