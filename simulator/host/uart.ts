@@ -5,12 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import type { DeviceHost, DeviceEvent } from "./host.ts";
-
-/** The byte transport shape of simulator/osdp/cp.ts (ByteLink), structurally. */
-export interface UartLink {
-  write(bytes: Uint8Array): void;
-  onData(listener: (bytes: Uint8Array) => void): () => void;
-}
+import type { ByteLink } from "../osdp/cp.ts";
 
 /** Routes the host's UART output events to listeners; returns the hook to pass as HostOptions.onEvent. */
 export class UartTap {
@@ -26,7 +21,7 @@ export class UartTap {
 }
 
 /** An in-memory link to the device: writes reach the firmware on the next turn of the event loop. */
-export function memoryUart(host: DeviceHost, tap: UartTap): UartLink {
+export function memoryUart(host: DeviceHost, tap: UartTap): ByteLink {
   return {
     write(bytes) {
       const copy = bytes.slice();

@@ -6,7 +6,8 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DeviceHost, type DeviceEvent } from "../host/host.ts";
-import { UartTap, memoryUart, type UartLink } from "../host/uart.ts";
+import { UartTap, memoryUart } from "../host/uart.ts";
+import type { ByteLink } from "../osdp/cp.ts";
 import { Flash } from "../host/flash.ts";
 import { Rtc } from "../host/rtc.ts";
 import { type SimAssociation, type CardHolder, type LockboxProvision, contactsOf, SECTORS_BEFORE_JOURNAL } from "./association.ts";
@@ -77,7 +78,7 @@ export class SimLockbox {
   }
 
   /** An in-memory link to the service port. */
-  serviceLink(): UartLink {
+  serviceLink(): ByteLink {
     return memoryUart(this.host, this.uart);
   }
 
