@@ -8,7 +8,7 @@ import { OsdpPdHandler, POLL_IDLE, MFG_REPLY, MFG_UNABLE } from "../services/osd
 import { OsdpVendorData } from "../../protocol/osdp/payload";
 import { OsdpOut, OsdpLed, OsdpBuz, OsdpComSettings, OsdpFileTransfer } from "../../protocol/osdp/commands";
 import { OsdpPdId, OsdpPdCap, OsdpLocalStatus, OsdpRawCard, OsdpKeypad, OsdpFileStatus } from "../../protocol/osdp/replies";
-import { encodeSettings, SETTINGS_SIZE } from "../../protocol/card/layouts";
+import { encodeSettings, SETTINGS_SIZE, CODE_WIDTH, TZ_RULE_WIDTH } from "../../protocol/card/layouts";
 import { AUDIT_RECORD_SIZE } from "../../protocol/card/records";
 import * as M from "../../protocol/service/mfg";
 import * as E from "../../protocol/service/errors";
@@ -126,8 +126,9 @@ class LockboxService implements OsdpPdHandler {
 }
 
 /** Offsets of the CBS, privacy and shackle code fields in the settings layout (protocol/SPEC.md Card §3.4). */
-const CODE_FIELDS_AT: i32 = 15;
-const CODE_FIELDS_SIZE: i32 = 12;
+const CODE_FIELDS_SIZE: i32 = 3 * CODE_WIDTH;
+/** The three codes come just before the TZ rule, the layout's last field. */
+const CODE_FIELDS_AT: i32 = SETTINGS_SIZE - TZ_RULE_WIDTH - CODE_FIELDS_SIZE;
 
 /** In the clear the codes read as "no code" (all f): they open things, and the link is not secret. */
 function hideCodes(out: Uint8Array, off: i32): void {
