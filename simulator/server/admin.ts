@@ -29,8 +29,8 @@ export function provisionAssociation(db: Database, associationId: string, cardId
   const row = db.prepare("SELECT card_id FROM associations WHERE id = ?").get(associationId) as { card_id: number | null } | undefined;
   if (!row) throw new ServerError("unknown-association", `no association ${associationId}`);
   if (row.card_id !== null) return;
-  db.prepare(`UPDATE associations SET card_id = ?, key_card_auth = ?, key_server = ?, key_audit = ?, key_cars = ?, key_denylist = ? WHERE id = ?`)
-    .run(cardId, randomBytes(16), randomBytes(16), randomBytes(16), randomBytes(16), randomBytes(16), associationId);
+  db.prepare(`UPDATE associations SET card_id = ?, key_card_auth = ?, key_server = ?, key_audit = ? WHERE id = ?`)
+    .run(cardId, randomBytes(16), randomBytes(16), randomBytes(16), associationId);
 }
 
 /** A card as the API shows it (API.md §Cards). */

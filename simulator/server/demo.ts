@@ -27,9 +27,9 @@ export interface CarsLimitsSetting {
 
 /** Registers a simulated association and its master keys in the store (as the admin would). */
 export function registerSimAssociation(db: Database, assoc: SimAssociation, id: string, name: string, tzRule: string, renewalDays: number, cars: CarsLimitsSetting = { perMonth: 3, consecutiveDays: 2 }): void {
-  db.prepare(`INSERT INTO associations (id, name, renewal_period_days, tz_rule, cars_monthly_limit, cars_consecutive_day_limit, card_id, key_card_auth, key_server, key_audit, key_cars, key_denylist, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
-    .run(id, name, renewalDays, tzRule, cars.perMonth, cars.consecutiveDays, assoc.id, assoc.cardAuthMaster, assoc.serverMaster, assoc.auditMaster, assoc.carsKey(), assoc.denylistKey(), new Date().toISOString());
+  db.prepare(`INSERT INTO associations (id, name, renewal_period_days, tz_rule, cars_monthly_limit, cars_consecutive_day_limit, card_id, key_card_auth, key_server, key_audit, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+    .run(id, name, renewalDays, tzRule, cars.perMonth, cars.consecutiveDays, assoc.id, assoc.cardAuthMaster, assoc.serverMaster, assoc.auditMaster, new Date().toISOString());
 }
 
 /** Registers the member and the card of a simulated card holder (the card was issued by the world at `issuedUtc`). */

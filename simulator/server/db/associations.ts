@@ -4,7 +4,7 @@
  */
 import type { Database } from "better-sqlite3";
 
-/** Association settings by column name (see migrations/001-core.ts for each one's meaning). */
+/** Association settings by column name (see migrations/001-core.ts for each one's meaning; 011 drops the derived keys). */
 export interface AssociationSettings {
   name?: string;
   renewal_period_days?: number;
@@ -21,14 +21,12 @@ export interface AssociationSettings {
   key_card_auth?: Uint8Array | null;
   key_server?: Uint8Array | null;
   key_audit?: Uint8Array | null;
-  key_cars?: Uint8Array | null;
-  key_denylist?: Uint8Array | null;
 }
 
 const COLUMNS = new Set<string>([
   "name", "renewal_period_days", "cars_renewal_period_days", "cars_monthly_limit", "cars_consecutive_day_limit",
   "access_start_minute", "access_end_minute", "tz_rule", "import_schedule", "import_source", "import_token",
-  "import_full_every_days", "key_card_auth", "key_server", "key_audit", "key_cars", "key_denylist",
+  "import_full_every_days", "key_card_auth", "key_server", "key_audit",
 ]);
 
 /** Creates the association if it is new (name defaults to its id), then applies `settings`. */
