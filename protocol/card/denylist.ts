@@ -6,8 +6,8 @@
  * without copying; an entry is dropped once the revoked card's expiry has passed.
  */
 import { BlockCipher } from "../blockcipher";
-import { constantTimeEqual } from "../bytes";
-import { ERR_TRUNCATED, ERR_OVERLONG } from "../errors";
+import { constantTimeEqual, inBounds } from "../bytes";
+import { ERR_TRUNCATED, ERR_OVERLONG, ERR_BAD_ARGUMENT } from "../errors";
 import { ERR_CARD_TOO_MANY, ERR_CARD_BAD_FIELD } from "./errors";
 import { aesCmac } from "./cmac";
 
@@ -43,6 +43,7 @@ export function denylistCount(buf: Uint8Array, off: i32): i32 {
  * ERR_CARD_BAD_FIELD. Does not check the MAC (denylistMacValid).
  */
 export function checkDenylist(buf: Uint8Array, off: i32, len: i32, maxEntries: i32): i32 {
+  if (!inBounds(buf, off, len)) return ERR_BAD_ARGUMENT;
   if (len < DENYLIST_HEADER_SIZE) return ERR_TRUNCATED;
   const count = denylistCount(buf, off);
   if (count > maxEntries) return ERR_CARD_TOO_MANY;

@@ -4,8 +4,8 @@
  * and card status. All integers are big-endian; all sizes are fixed except server time (5 + 8n).
  * Each decoder validates the whole input before it writes any field of `into`.
  */
-import { ByteReader, ByteWriter, copyBytes } from "../bytes";
-import { OK, ERR_TRUNCATED, ERR_OVERLONG } from "../errors";
+import { ByteReader, ByteWriter, copyBytes, inBounds } from "../bytes";
+import { OK, ERR_TRUNCATED, ERR_OVERLONG, ERR_BAD_ARGUMENT } from "../errors";
 import { ERR_CARD_BAD_FORMAT, ERR_CARD_BAD_FIELD, ERR_CARD_TOO_MANY } from "./errors";
 import { checkText, checkBcdCode } from "./text";
 import { RECORD_FILE_COUNT } from "./commands";
@@ -46,7 +46,9 @@ export class Identity {
 const reader = new ByteReader();
 const writer = new ByteWriter();
 
-function exactLength(len: i32, size: i32): i32 {
+/** OK when buf[off..off+len) is a window of buf exactly `size` bytes long, else the error. */
+function exactLength(buf: Uint8Array, off: i32, len: i32, size: i32): i32 {
+  if (!inBounds(buf, off, len)) return ERR_BAD_ARGUMENT;
   if (len < size) return ERR_TRUNCATED;
   if (len > size) return ERR_OVERLONG;
   return OK;
@@ -68,7 +70,7 @@ export function encodeIdentity(v: Identity, out: Uint8Array, off: i32, cap: i32)
 
 /** Reads an identity of exactly IDENTITY_SIZE bytes (spec §3.1); returns the size or an error. */
 export function decodeIdentity(buf: Uint8Array, off: i32, len: i32, into: Identity): i32 {
-  const e = exactLength(len, IDENTITY_SIZE);
+  const e = exactLength(buf, off, len, IDENTITY_SIZE);
   if (e != OK) return e;
   if (buf[off] != LAYOUT_FORMAT_V1) return ERR_CARD_BAD_FORMAT;
   const r = reader.reset(buf, off + 1, len - 1);
@@ -131,7 +133,7 @@ export function encodeAuthorization(v: Authorization, out: Uint8Array, off: i32,
 
 /** Reads an authorization of exactly AUTHORIZATION_SIZE bytes (spec §3.2). */
 export function decodeAuthorization(buf: Uint8Array, off: i32, len: i32, into: Authorization): i32 {
-  const e = exactLength(len, AUTHORIZATION_SIZE);
+  const e = exactLength(buf, off, len, AUTHORIZATION_SIZE);
   if (e != OK) return e;
   if (buf[off] != LAYOUT_FORMAT_V1) return ERR_CARD_BAD_FORMAT;
   const r = reader.reset(buf, off + 1, len - 1);
@@ -173,7 +175,7 @@ export function encodeCarsExtension(v: CarsExtension, out: Uint8Array, off: i32,
 
 /** Reads a CARS extension of exactly CARS_EXTENSION_SIZE bytes (spec §3.3). */
 export function decodeCarsExtension(buf: Uint8Array, off: i32, len: i32, into: CarsExtension): i32 {
-  const e = exactLength(len, CARS_EXTENSION_SIZE);
+  const e = exactLength(buf, off, len, CARS_EXTENSION_SIZE);
   if (e != OK) return e;
   const r = reader.reset(buf, off, len);
   into.tempExpiry = r.readU32BE();
@@ -235,7 +237,7 @@ export function encodeSettings(v: Settings, out: Uint8Array, off: i32, cap: i32)
 
 /** Reads staged settings of exactly SETTINGS_SIZE bytes (spec §3.4). */
 export function decodeSettings(buf: Uint8Array, off: i32, len: i32, into: Settings): i32 {
-  const e = exactLength(len, SETTINGS_SIZE);
+  const e = exactLength(buf, off, len, SETTINGS_SIZE);
   if (e != OK) return e;
   if (buf[off] != LAYOUT_FORMAT_V1) return ERR_CARD_BAD_FORMAT;
   const r = reader.reset(buf, off + 1, len - 1);
@@ -302,10 +304,11 @@ export function encodeServerTime(v: ServerTime, out: Uint8Array, off: i32, cap: 
 
 /** Reads a server-time object; its length must be exactly 5 + 8 × count (spec §3.5). */
 export function decodeServerTime(buf: Uint8Array, off: i32, len: i32, into: ServerTime): i32 {
+  if (!inBounds(buf, off, len)) return ERR_BAD_ARGUMENT;
   if (len < 5) return ERR_TRUNCATED;
   const count = i32(buf[off + 4]);
   if (count > MAX_ACK_MARKS) return ERR_CARD_TOO_MANY;
-  const e = exactLength(len, serverTimeSize(count));
+  const e = exactLength(buf, off, len, serverTimeSize(count));
   if (e != OK) return e;
   const r = reader.reset(buf, off, len);
   into.serverTime = r.readU32BE();
@@ -344,7 +347,7 @@ export function encodeUploadCursor(v: UploadCursor, out: Uint8Array, off: i32, c
 
 /** Reads an upload cursor; `first` must not exceed `next` (spec §3.6). */
 export function decodeUploadCursor(buf: Uint8Array, off: i32, len: i32, into: UploadCursor): i32 {
-  const e = exactLength(len, UPLOAD_CURSOR_SIZE);
+  const e = exactLength(buf, off, len, UPLOAD_CURSOR_SIZE);
   if (e != OK) return e;
   const r = reader.reset(buf, off, len);
   for (let i = 0; i < RECORD_FILE_COUNT; i++) {
@@ -378,7 +381,7 @@ export function encodeReceipt(v: Receipt, out: Uint8Array, off: i32, cap: i32): 
 
 /** Reads a receipt of exactly RECEIPT_SIZE bytes (spec §3.7). */
 export function decodeReceipt(buf: Uint8Array, off: i32, len: i32, into: Receipt): i32 {
-  const e = exactLength(len, RECEIPT_SIZE);
+  const e = exactLength(buf, off, len, RECEIPT_SIZE);
   if (e != OK) return e;
   const r = reader.reset(buf, off, len);
   for (let i = 0; i < RECORD_FILE_COUNT; i++) into.upTo[i] = r.readU32BE();
@@ -418,7 +421,7 @@ export function encodeCardStatus(v: CardStatus, out: Uint8Array, off: i32, cap: 
 
 /** Reads card status of exactly STATUS_SIZE bytes (spec §3.8). */
 export function decodeCardStatus(buf: Uint8Array, off: i32, len: i32, into: CardStatus): i32 {
-  const e = exactLength(len, STATUS_SIZE);
+  const e = exactLength(buf, off, len, STATUS_SIZE);
   if (e != OK) return e;
   const r = reader.reset(buf, off, len);
   into.pinTriesLeft = r.readU8();

@@ -4,6 +4,7 @@
  * padding. It travels only under C-DECRYPTION (spec §2.6).
  */
 import { ERR_BAD_ARGUMENT } from "../errors";
+import { inBounds } from "../bytes";
 import { ERR_CARD_BAD_PIN_BLOCK } from "./errors";
 
 /** PIN block size. */
@@ -31,6 +32,7 @@ export function encodePinBlock(digits: Uint8Array, n: i32, out: Uint8Array, off:
 
 /** Checks a PIN block (spec §3.10); returns the digit count, or ERR_CARD_BAD_PIN_BLOCK. */
 export function checkPinBlock(buf: Uint8Array, off: i32, len: i32): i32 {
+  if (!inBounds(buf, off, len)) return ERR_BAD_ARGUMENT;
   if (len != PIN_BLOCK_SIZE) return ERR_CARD_BAD_PIN_BLOCK;
   const head = u32(buf[off]);
   const n = i32(head & 0x0f);

@@ -7,8 +7,8 @@
  * a record costs).
  */
 import { BlockCipher } from "../blockcipher";
-import { ByteReader, ByteWriter, copyBytes, constantTimeEqual } from "../bytes";
-import { ERR_TRUNCATED, ERR_OVERLONG } from "../errors";
+import { ByteReader, ByteWriter, copyBytes, constantTimeEqual, inBounds } from "../bytes";
+import { ERR_TRUNCATED, ERR_OVERLONG, ERR_BAD_ARGUMENT } from "../errors";
 import { ERR_CARD_BAD_FIELD } from "./errors";
 import { aesCmac } from "./cmac";
 
@@ -79,6 +79,7 @@ export function encodeAuditRecord(v: AuditRecord, out: Uint8Array, off: i32, cap
 
 /** Reads an audit record of exactly AUDIT_RECORD_SIZE bytes; the event type must be known (spec §4.1). */
 export function decodeAuditRecord(buf: Uint8Array, off: i32, len: i32, into: AuditRecord): i32 {
+  if (!inBounds(buf, off, len)) return ERR_BAD_ARGUMENT;
   if (len < AUDIT_RECORD_SIZE) return ERR_TRUNCATED;
   if (len > AUDIT_RECORD_SIZE) return ERR_OVERLONG;
   if (!isKnownEvent(buf[off + 12])) return ERR_CARD_BAD_FIELD;

@@ -8,8 +8,8 @@
  * the INITIALIZE UPDATE response has no sequence counter (Amd D §7.1.2): 29 bytes + SW.
  */
 import { BlockCipher } from "../blockcipher";
-import { constantTimeEqual } from "../bytes";
-import { OK, ERR_OUTPUT_TOO_SMALL } from "../errors";
+import { constantTimeEqual, inBounds } from "../bytes";
+import { OK, ERR_OUTPUT_TOO_SMALL, ERR_BAD_ARGUMENT } from "../errors";
 import {
   ERR_CARD_BAD_APDU, ERR_CARD_SM_MISSING, ERR_CARD_BAD_MAC, ERR_CARD_BAD_PADDING, ERR_CARD_BAD_CRYPTOGRAM,
   ERR_CARD_BAD_SECURITY_LEVEL, ERR_CARD_BAD_INIT_RESPONSE, ERR_CARD_SM_TOO_LONG,
@@ -148,6 +148,8 @@ function commandMac(bc: BlockCipher, s: Scp03Session, apdu: Uint8Array, off: i32
  */
 export function hostAuthenticate(bc: BlockCipher, kEnc: Uint8Array, kMac: Uint8Array, hostChallenge: Uint8Array, hOff: i32, resp: Uint8Array, rOff: i32, rLen: i32, sl: u8, s: Scp03Session, out: Uint8Array, off: i32, cap: i32): i32 {
   if (!isSecurityLevel(sl)) return ERR_CARD_BAD_SECURITY_LEVEL;
+  if (!inBounds(resp, rOff, rLen)) return ERR_BAD_ARGUMENT;
+  if (rLen < INIT_UPDATE_RESPONSE_SIZE) return ERR_CARD_BAD_INIT_RESPONSE;
   const pseudoRandom = (u32(resp[rOff + 12]) & 0x10) != 0;
   if (rLen != INIT_UPDATE_RESPONSE_SIZE + (pseudoRandom ? 3 : 0) || resp[rOff + 11] != SCP_ID) return ERR_CARD_BAD_INIT_RESPONSE;
   if (cap < EXTERNAL_AUTHENTICATE_SIZE) return ERR_OUTPUT_TOO_SMALL;
@@ -381,6 +383,7 @@ export function wrapResponse(bc: BlockCipher, s: Scp03Session, data: Uint8Array,
 export function unwrapResponse(bc: BlockCipher, s: Scp03Session, resp: Uint8Array, off: i32, len: i32, out: Uint8Array, outOff: i32, cap: i32): i32 {
   const rMac = (s.securityLevel & SL_R_MAC) != 0;
   const macLen = rMac ? SM_MAC_SIZE : 0;
+  if (!inBounds(resp, off, len)) return ERR_BAD_ARGUMENT;
   if (len < 2 + macLen) return ERR_CARD_SM_MISSING;
   const bodyLen = len - 2 - macLen;
   if (cap < bodyLen + 2) return ERR_OUTPUT_TOO_SMALL;

@@ -12,7 +12,7 @@
  */
 import { ERR_TRUNCATED, ERR_OUTPUT_TOO_SMALL, ERR_BAD_ARGUMENT } from "../errors";
 import { ERR_APDU_LC_MISMATCH, ERR_APDU_BAD_EXTENDED, ERR_APDU_EXT_LC_MISMATCH } from "./errors";
-import { copyBytes } from "../bytes";
+import { copyBytes, inBounds } from "../bytes";
 
 /** Longest extended command APDU: header, 00 Lc Lc, 65535 data bytes, Le Le. */
 export const APDU_MAX_EXTENDED: i32 = 4 + 3 + 65535 + 2;
@@ -51,6 +51,7 @@ export class CommandApdu {
  * ERR_APDU_LC_MISMATCH, ERR_APDU_BAD_EXTENDED, ERR_APDU_EXT_LC_MISMATCH. `into` is unchanged on error.
  */
 export function decodeCommandApdu(buf: Uint8Array, off: i32, len: i32, into: CommandApdu): i32 {
+  if (!inBounds(buf, off, len)) return ERR_BAD_ARGUMENT;
   if (len < 4) return ERR_TRUNCATED;
   const l = len - 4;
   const b = off + 4;
@@ -168,6 +169,7 @@ export class ResponseApdu {
 
 /** Decodes a response APDU (data + SW1 SW2); returns len or ERR_TRUNCATED (< 2 bytes). 7816-4 §5.1. */
 export function decodeResponseApdu(buf: Uint8Array, off: i32, len: i32, into: ResponseApdu): i32 {
+  if (!inBounds(buf, off, len)) return ERR_BAD_ARGUMENT;
   if (len < 2) return ERR_TRUNCATED;
   into.dataOff = off;
   into.dataLen = len - 2;

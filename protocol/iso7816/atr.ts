@@ -6,6 +6,7 @@
 import { OK, ERR_TRUNCATED, ERR_OVERLONG, ERR_OUTPUT_TOO_SMALL, ERR_BAD_ARGUMENT } from "../errors";
 import { ERR_ATR_BAD_TS, ERR_ATR_BAD_TCK, ERR_ATR_TOO_LONG, ERR_ATR_BAD_TA1, ERR_ATR_BAD_T1_PARAM } from "./errors";
 import { fiOf, diOf, fMaxKHzOf, fiDiValid, FIDI_DEFAULT } from "./timing";
+import { inBounds } from "../bytes";
 
 /** An ATR is at most 33 bytes: TS plus 32. §8.2.1. */
 export const ATR_MAX_LEN: i32 = 33;
@@ -138,6 +139,7 @@ const scratch = new Atr();
  * (ERR_ATR_*, ERR_TRUNCATED, ERR_OVERLONG). `into` is unchanged on error. §8.2, §8.3, §11.4.
  */
 export function decodeAtr(buf: Uint8Array, off: i32, len: i32, into: Atr): i32 {
+  if (!inBounds(buf, off, len)) return ERR_BAD_ARGUMENT;
   if (len < 1) return ERR_TRUNCATED;
   const ts = i32(buf[off]);
   if (ts != TS_DIRECT && ts != TS_INVERSE && ts != TS_INVERSE_RAW) return ERR_ATR_BAD_TS;

@@ -6,6 +6,7 @@
 import { OK, ERR_TRUNCATED, ERR_OVERLONG, ERR_OUTPUT_TOO_SMALL, ERR_BAD_ARGUMENT } from "../errors";
 import { ERR_PPS_BAD_PPSS, ERR_PPS_BAD_PCK, ERR_PPS_BAD_PPS0, ERR_PPS_BAD_PPS1, ERR_PPS_REJECTED } from "./errors";
 import { fiDiValid, diOf, FIDI_DEFAULT } from "./timing";
+import { inBounds } from "../bytes";
 
 /** Longest PPS message: PPSS PPS0 PPS1 PPS2 PPS3 PCK. */
 export const PPS_MAX_LEN: i32 = 6;
@@ -37,6 +38,7 @@ export function ppsLength(pps0: i32): i32 {
  * unchanged on error. §9.2.
  */
 export function decodePps(buf: Uint8Array, off: i32, len: i32, into: Pps): i32 {
+  if (!inBounds(buf, off, len)) return ERR_BAD_ARGUMENT;
   if (len < 1) return ERR_TRUNCATED;
   if (buf[off] != 0xff) return ERR_PPS_BAD_PPSS;
   if (len < 2) return ERR_TRUNCATED;

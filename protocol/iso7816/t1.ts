@@ -7,7 +7,7 @@
 import { OK, ERR_TRUNCATED, ERR_OVERLONG, ERR_OUTPUT_TOO_SMALL, ERR_BAD_ARGUMENT } from "../errors";
 import { ERR_T1_BAD_LEN, ERR_T1_BAD_EDC, ERR_T1_BAD_PCB, ERR_T1_INF_TOO_LONG, ERR_T1_BAD_CONTROL_INF } from "./errors";
 import { lrc8, crc16Lsb } from "../crc";
-import { copyBytes } from "../bytes";
+import { copyBytes, inBounds } from "../bytes";
 
 /** EDC = LRC (XOR of NAD..INF), the default. §11.4.4. */
 export const T1_EDC_LRC: i32 = 0;
@@ -132,6 +132,7 @@ export function checkPcb(pcb: i32, inf: Uint8Array, infOff: i32, infLen: i32): i
  * block length; `into` is unchanged on error. §11.3, §11.4.
  */
 export function decodeT1Block(buf: Uint8Array, off: i32, len: i32, edcMode: i32, maxInf: i32, into: T1Block): i32 {
+  if (!inBounds(buf, off, len)) return ERR_BAD_ARGUMENT;
   if (len < 3) return ERR_TRUNCATED;
   const infLen = i32(buf[off + 2]);
   if (infLen == 0xff) return ERR_T1_BAD_LEN;
