@@ -5,7 +5,7 @@ import { statSync } from "node:fs";
 import { consume, type BenchGroup } from "../tools/lib/bench.ts";
 import { Progress } from "../tools/lib/progress.ts";
 import { SimAssociation } from "../simulator/world/association.ts";
-import { SimLockbox, LOCKBOX_WASM } from "../simulator/world/lockbox.ts";
+import { SimLockbox, LOCKBOX_WASM, SECTOR_SIZE, JOURNAL_SLOT } from "../simulator/world/lockbox.ts";
 import { runEndurance } from "../simulator/world/endurance.ts";
 
 const quick = process.argv.includes("--quick");
@@ -86,7 +86,7 @@ export function groups(): BenchGroup[] {
         progress.done();
         if (r.opened !== n || !r.box.host.running) throw new Error("endurance run: not every access opened");
         return [
-          { name: `endurance: ${n} accesses`, value: r.accessesPerHostSecond, unit: "accesses/s", note: `${r.hostSeconds.toFixed(1)} s host time, log wrapped ${Math.floor(n / 64)}×` },
+          { name: `endurance: ${n} accesses`, value: r.accessesPerHostSecond, unit: "accesses/s", note: `${r.hostSeconds.toFixed(1)} s host time, log wrapped ${Math.floor(n / ((r.box.journalSectors * SECTOR_SIZE) / JOURNAL_SLOT))}×` },
           { name: "firmware memory high-water growth over the run", value: r.highWaterEnd - r.highWaterStart, unit: "bytes", note: `high-water ${r.highWaterEnd} of ${r.memoryBytes}` },
         ];
       },
