@@ -5,7 +5,7 @@ import "../simulator/portable.ts";
 import { consume, type BenchGroup, type BenchMetric } from "../tools/lib/bench.ts";
 import * as C from "../protocol/card/commands.ts";
 import { AuditRecord, encodeAuditRecord, EVENT_OPENED } from "../protocol/card/records.ts";
-import { fiOf, diOf } from "../protocol/iso7816/timing.ts";
+import { etuMicros } from "../simulator/card/t1.ts";
 import { issueCard } from "../simulator/card/issue.ts";
 import { Card } from "../simulator/card/card.ts";
 import { CardClient, cardKeys, apdu } from "../simulator/card/client.ts";
@@ -90,12 +90,12 @@ function insertWireTime(maxRate: number): BenchMetric[] {
   client.expectOk(C.INS_APPEND_RECORDS, 0, C.FILE_ACCESS, accessRecord(1));
   const total = port.wireMicros() - t1;
   const bytes = master.stats.bytesSent + master.stats.bytesReceived;
-  const etuMicros = (fiOf(master.fidi >> 4) / diOf(master.fidi & 15) / CLOCK) * 1e6;
-  const rate = Math.round(1e6 / etuMicros);
+  const etu = etuMicros(master.fidi, CLOCK);
+  const rate = Math.round(1e6 / etu);
   const label = `${rate} bit/s`;
   return [
     { name: `insert at ${label}: total simulated time`, value: +(total / 1000).toFixed(2), unit: "ms", note: "auth + read identity + append 1 record, 4 APDUs" },
-    { name: `insert at ${label}: characters on the wire`, value: +((bytes * 12 * etuMicros) / 1000).toFixed(2), unit: "ms", note: `${bytes} bytes × 12 ETU (the lower bound)` },
+    { name: `insert at ${label}: characters on the wire`, value: +((bytes * 12 * etu) / 1000).toFixed(2), unit: "ms", note: `${bytes} bytes × 12 ETU (the lower bound)` },
     { name: `insert at ${label}: card processing model`, value: +(processing / 1000).toFixed(2), unit: "ms", note: "2 ms per command + 3 ms per EEPROM page write" },
     { name: `ATR + PPS at ${label}`, value: +(connectMicros / 1000).toFixed(2), unit: "ms" },
   ];

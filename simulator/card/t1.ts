@@ -43,6 +43,11 @@ export interface CardT1Options {
 
 const HISTORICAL_DEFAULT = new TextEncoder().encode("LOCKBOX");
 
+/** Microseconds per ETU at Fi/Di byte `fidi` (TA1 coding, ISO/IEC 7816-3 §7.1) on a card clocked at `clockHz`. */
+export function etuMicros(fidi: number, clockHz: number): number {
+  return (fiOf(fidi >> 4) / diOf(fidi & 15) / clockHz) * 1e6;
+}
+
 /** A contact card's T=1 interface (ATR, PPS, block layer) around one APDU handler. §8, §9, §11. */
 export class CardT1 {
   readonly atrBytes: Uint8Array;
@@ -102,7 +107,7 @@ export class CardT1 {
 
   /** Microseconds per ETU at the Fi/Di in force. */
   etuMicros(fidi = this.fidi): number {
-    return (fiOf(fidi >> 4) / diOf(fidi & 15) / this.clockHz) * 1e6;
+    return etuMicros(fidi, this.clockHz);
   }
 
   /** One burst from the reader; returns the card's answer (empty: the card stays silent). */

@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import { Flash, PowerCut } from "./flash.ts";
 import { Rtc } from "./rtc.ts";
 import { SimRandom } from "./random.ts";
-import { fiOf, diOf, FIDI_DEFAULT } from "../../protocol/iso7816/timing.ts";
+import { FIDI_DEFAULT } from "../../protocol/iso7816/timing.ts";
+import { etuMicros } from "../card/t1.ts";
 
 /** Card interface clock of the simulated board (Hz); the lockbox firmware assumes the same. */
 export const CARD_CLOCK_HZ = 4_000_000;
@@ -107,9 +108,8 @@ export class DeviceHost {
   private cardFidi = FIDI_DEFAULT;
 
   private countCardBytes(n: number): void {
-    const etuMicros = (fiOf(this.cardFidi >> 4) / diOf(this.cardFidi & 15)) / (CARD_CLOCK_HZ / 1e6);
     this.cardLink.bytes += n;
-    this.cardLink.lowerBoundMicros += n * ETU_PER_CHAR * etuMicros;
+    this.cardLink.lowerBoundMicros += n * ETU_PER_CHAR * etuMicros(this.cardFidi, CARD_CLOCK_HZ);
   }
 
   constructor(opts: HostOptions) {
