@@ -27,6 +27,11 @@ export function getU16(buf: Uint8Array, at: i32): i32 {
   return i32(buf[at]) | (i32(buf[at + 1]) << 8);
 }
 
+/** Little-endian 24-bit value at buf[at]: the vendor code (IEEE OUI) of §6.22, §7.4, §7.25. */
+export function getU24(buf: Uint8Array, at: i32): u32 {
+  return u32(u32(buf[at]) | (u32(buf[at + 1]) << 8) | (u32(buf[at + 2]) << 16));
+}
+
 /** Little-endian u32 at buf[at]. */
 export function getU32(buf: Uint8Array, at: i32): u32 {
   return u32(u32(buf[at]) | (u32(buf[at + 1]) << 8) | (u32(buf[at + 2]) << 16) | (u32(buf[at + 3]) << 24));
@@ -36,6 +41,13 @@ export function getU32(buf: Uint8Array, at: i32): u32 {
 export function putU16(out: Uint8Array, at: i32, v: i32): void {
   out[at] = u8(v);
   out[at + 1] = u8(v >>> 8);
+}
+
+/** Writes the low 24 bits of v little-endian (a vendor code). */
+export function putU24(out: Uint8Array, at: i32, v: u32): void {
+  out[at] = u8(v);
+  out[at + 1] = u8(v >>> 8);
+  out[at + 2] = u8(v >>> 16);
 }
 
 /** Writes a little-endian u32. */
@@ -75,7 +87,7 @@ export function decodeVendorData(buf: Uint8Array, off: i32, len: i32, into: Osdp
   if (w != 0) return w;
   if (len < 3) return ERR_OSDP_BAD_PAYLOAD_LENGTH;
   if (len - 3 > into.data.length) return ERR_OSDP_TOO_MANY;
-  into.vendor = u32(u32(buf[off]) | (u32(buf[off + 1]) << 8) | (u32(buf[off + 2]) << 16));
+  into.vendor = getU24(buf, off);
   into.dataLen = len - 3;
   copyBytes(buf, off + 3, into.data, 0, len - 3);
   return len;
@@ -87,9 +99,7 @@ export function encodeVendorData(f: OsdpVendorData, out: Uint8Array, off: i32, c
   const n = 3 + f.dataLen;
   const r = roomError(out, off, cap, n);
   if (r != 0) return r;
-  out[off] = u8(f.vendor);
-  out[off + 1] = u8(f.vendor >>> 8);
-  out[off + 2] = u8(f.vendor >>> 16);
+  putU24(out, off, f.vendor);
   copyBytes(f.data, 0, out, off + 3, f.dataLen);
   return n;
 }

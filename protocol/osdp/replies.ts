@@ -7,7 +7,7 @@ import { copyBytes } from "../bytes";
 import { ERR_BAD_ARGUMENT } from "../errors";
 import { ERR_OSDP_BAD_PAYLOAD_LENGTH, ERR_OSDP_BAD_FIELD, ERR_OSDP_TOO_MANY } from "./errors";
 import { NAK_REASON_MAX } from "./codes";
-import { OSDP_MAX_DATA, windowError, roomError, getU16, getU32, putU16, putU32, capacityError } from "./payload";
+import { OSDP_MAX_DATA, windowError, roomError, getU16, getU24, getU32, putU16, putU24, putU32, capacityError } from "./payload";
 
 /** Most detail bytes an osdp_NAK may carry after its reason here. */
 export const OSDP_MAX_NAK_DETAIL: i32 = 16;
@@ -59,7 +59,7 @@ export function decodePdId(buf: Uint8Array, off: i32, len: i32, into: OsdpPdId):
   const w = windowError(buf, off, len);
   if (w != 0) return w;
   if (len != 12) return ERR_OSDP_BAD_PAYLOAD_LENGTH;
-  into.vendor = u32(u32(buf[off]) | (u32(buf[off + 1]) << 8) | (u32(buf[off + 2]) << 16));
+  into.vendor = getU24(buf, off);
   into.model = buf[off + 3];
   into.version = buf[off + 4];
   into.serial = getU32(buf, off + 5);
@@ -74,9 +74,7 @@ export function encodePdId(f: OsdpPdId, out: Uint8Array, off: i32, cap: i32): i3
   if (f.vendor > 0xffffff) return ERR_BAD_ARGUMENT;
   const r = roomError(out, off, cap, 12);
   if (r != 0) return r;
-  out[off] = u8(f.vendor);
-  out[off + 1] = u8(f.vendor >>> 8);
-  out[off + 2] = u8(f.vendor >>> 16);
+  putU24(out, off, f.vendor);
   out[off + 3] = f.model;
   out[off + 4] = f.version;
   putU32(out, off + 5, f.serial);
