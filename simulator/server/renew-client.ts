@@ -6,6 +6,7 @@
  */
 import type { Transmit } from "./card-channel.ts";
 import type { RenewalOutcome } from "./renewal.ts";
+import type { RelayProgress } from "./relay.ts";
 
 /** A refusal from the server, with its API error code (API.md §Errors). */
 export class RenewRefused extends Error {
@@ -15,14 +16,7 @@ export class RenewRefused extends Error {
   }
 }
 
-/** Where the server is in the renewal (API.md §Renewal): phase authenticate, upload, store or write. */
-export interface RenewProgress {
-  phase: string;
-  done: number;
-  total: number;
-}
-
-type Step = { session: string; apdu?: string; step?: number; progress?: RenewProgress; done?: boolean; outcome?: RenewalOutcome; error?: string; message?: string };
+type Step = { session: string; apdu?: string; step?: number; progress?: RelayProgress; done?: boolean; outcome?: RenewalOutcome; error?: string; message?: string };
 
 async function post(url: string, body: unknown, timeoutMs: number): Promise<Step> {
   const res = await fetch(url, {
@@ -37,7 +31,7 @@ async function post(url: string, body: unknown, timeoutMs: number): Promise<Step
 }
 
 /** Runs one renewal: `onApdu(step, apdu, progress)` is called per relayed APDU (for a progress bar). */
-export async function renewOverHttp(server: string, transmit: Transmit, onApdu: (step: number, apdu: Uint8Array, progress?: RenewProgress) => void = () => {}, timeoutMs = 30_000): Promise<RenewalOutcome> {
+export async function renewOverHttp(server: string, transmit: Transmit, onApdu: (step: number, apdu: Uint8Array, progress?: RelayProgress) => void = () => {}, timeoutMs = 30_000): Promise<RenewalOutcome> {
   const base = server.replace(/\/+$/, "");
   let step = await post(`${base}/api/renewals`, {}, timeoutMs);
   while (!step.done) {
