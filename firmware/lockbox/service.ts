@@ -11,6 +11,7 @@ import { OsdpPdId, OsdpPdCap, OsdpLocalStatus, OsdpRawCard, OsdpKeypad, OsdpFile
 import { encodeSettings, SETTINGS_SIZE, CODE_WIDTH, TZ_RULE_WIDTH } from "../../protocol/card/layouts";
 import { AUDIT_RECORD_SIZE } from "../../protocol/card/records";
 import * as M from "../../protocol/service/mfg";
+import { writeReplyHeader } from "../../protocol/service/reader";
 import * as E from "../../protocol/service/errors";
 import { Aes128 } from "../crypto/index";
 import { halUartTransmit, halRandomBytes, halBatteryMillivolts } from "../hal/hal";
@@ -111,7 +112,7 @@ class LockboxService implements OsdpPdHandler {
       st = E.ERR_SVC_BAD_COMMAND;
     }
     if (st < 0) len = M.MFG_LB_HEADER;
-    M.writeMfgHeader(sub, st, reply.data, 0);
+    writeReplyHeader(sub, st, reply.data, 0);
     reply.dataLen = len;
     return MFG_REPLY;
   }

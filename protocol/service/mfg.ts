@@ -7,9 +7,10 @@
 import { ByteReader, ByteWriter, inBounds } from "../bytes";
 import { OK, ERR_TRUNCATED, ERR_OVERLONG, ERR_BAD_ARGUMENT } from "../errors";
 import { ERR_SVC_BAD_REPLY } from "./errors";
+import { READER_VENDOR, MFG_REPLY_BIT, MFG_REPLY_HEADER, replyStatus } from "./reader";
 
-/** Vendor code of lockbox MFG commands (as the reader's): "LBX". */
-export const LOCKBOX_VENDOR: u32 = 0x58424c;
+/** Vendor code of lockbox MFG commands: the reader's, "LBX". */
+export const LOCKBOX_VENDOR: u32 = READER_VENDOR;
 /** STATUS: identity, clock, battery, log and settings versions (read-only). */
 export const MFG_LB_STATUS: u8 = 0x11;
 /** READ LOG: up to MAX_LOG_RECORDS audit records from a sequence number on (read-only). */
@@ -18,10 +19,8 @@ export const MFG_LB_READ_LOG: u8 = 0x12;
 export const MFG_LB_READ_SETTINGS: u8 = 0x13;
 /** SET TIME: sets the clock from an authenticated source (secure channel only; logged). */
 export const MFG_LB_SET_TIME: u8 = 0x14;
-/** A reply's sub-command byte is the command's with this bit set. */
-export const MFG_LB_REPLY_BIT: u8 = 0x80;
-/** Reply header: sub-command | 80, status i16 BE. */
-export const MFG_LB_HEADER: i32 = 3;
+/** Reply header: sub-command | 80, status i16 BE, as the reader's (write it with reader.ts writeReplyHeader). */
+export const MFG_LB_HEADER: i32 = MFG_REPLY_HEADER;
 /** Audit records per READ LOG reply. */
 export const MAX_LOG_RECORDS: i32 = 6;
 /** Bytes of the STATUS body. */
@@ -50,19 +49,11 @@ export class LockboxStatus {
 const reader = new ByteReader();
 const writer = new ByteWriter();
 
-/** Writes a reply header at out[off..off+3). */
-export function writeMfgHeader(sub: u8, status: i32, out: Uint8Array, off: i32): void {
-  out[off] = u8(u32(sub) | u32(MFG_LB_REPLY_BIT));
-  out[off + 1] = u8(status >>> 8);
-  out[off + 2] = u8(status);
-}
-
 /** Status i16 of a reply whose header is valid for `sub`; ERR_SVC_BAD_REPLY when it is not (ERR_BAD_ARGUMENT: window outside buf). */
 export function readMfgHeader(sub: u8, buf: Uint8Array, off: i32, len: i32): i32 {
   if (!inBounds(buf, off, len)) return ERR_BAD_ARGUMENT;
-  if (len < MFG_LB_HEADER || buf[off] != u8(u32(sub) | u32(MFG_LB_REPLY_BIT))) return ERR_SVC_BAD_REPLY;
-  const v = i32((u32(buf[off + 1]) << 8) | u32(buf[off + 2]));
-  return v >= 0x8000 ? v - 0x10000 : v;
+  if (len < MFG_LB_HEADER || buf[off] != u8(u32(sub) | u32(MFG_REPLY_BIT))) return ERR_SVC_BAD_REPLY;
+  return replyStatus(buf, off);
 }
 
 /** Encodes a STATUS body; returns STATUS_BODY_SIZE or ERR_OUTPUT_TOO_SMALL. */

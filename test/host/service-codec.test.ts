@@ -3,6 +3,7 @@
 import { it, expect } from "vitest";
 import * as M from "../../protocol/service/mfg.ts";
 import * as E from "../../protocol/service/errors.ts";
+import { writeReplyHeader } from "../../protocol/service/reader.ts";
 import { ERR_TRUNCATED, ERR_OVERLONG } from "../../protocol/errors.ts";
 import { Rng } from "../support/rng.ts";
 
@@ -60,7 +61,7 @@ it("STATUS decoder: truncated, overlong, bad flag; fuzz never throws and leaves 
 
 it("reply header: sub-command | 80 and a signed status", () => {
   const b = new Uint8Array(3);
-  M.writeMfgHeader(M.MFG_LB_READ_LOG, E.ERR_SVC_NO_RECORD, b, 0);
+  writeReplyHeader(M.MFG_LB_READ_LOG, E.ERR_SVC_NO_RECORD, b, 0);
   expect(Buffer.from(b).toString("hex")).toBe("92ff36");
   expect(M.readMfgHeader(M.MFG_LB_READ_LOG, b, 0, 3)).toBe(E.ERR_SVC_NO_RECORD);
   expect(M.readMfgHeader(M.MFG_LB_STATUS, b, 0, 3)).toBe(E.ERR_SVC_BAD_REPLY);

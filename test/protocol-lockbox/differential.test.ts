@@ -211,7 +211,7 @@ describe("protocol/service: WASM = TypeScript", () => {
     expect(t.ok).toBeGreaterThan(FUZZ / 10);
   });
 
-  it(`readMfgHeader + writeMfgHeader: ${FUZZ.toLocaleString("en")} random and mutated reply headers; status = the i16, else ERR_SVC_BAD_REPLY (seed 0x5e02)`, () => {
+  it(`readMfgHeader + writeReplyHeader: ${FUZZ.toLocaleString("en")} random and mutated reply headers; status = the i16, else ERR_SVC_BAD_REPLY (seed 0x5e02)`, () => {
     const rng = new Rng(0x5e02);
     const t = newTally();
     const wrong: string[] = [];

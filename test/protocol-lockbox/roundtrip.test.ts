@@ -10,7 +10,7 @@ import { randomRule, modelOffset, instantsFor, randomCardStatusBody, ascii, type
 import * as D from "../wasm/lockbox-drivers.ts";
 import { TzRule, parseTzRule, offsetAt, utcToLocal, localToUtc, nextLocalMidnight } from "../../protocol/time/tz.ts";
 import { LAST_DAY, CivilDate, civilFromDays, checkedDayNumber } from "../../protocol/time/civil.ts";
-import { LockboxStatus, encodeLockboxStatus, decodeLockboxStatus, writeMfgHeader, readMfgHeader, STATUS_BODY_SIZE } from "../../protocol/service/mfg.ts";
+import { LockboxStatus, encodeLockboxStatus, decodeLockboxStatus, readMfgHeader, STATUS_BODY_SIZE } from "../../protocol/service/mfg.ts";
 import { writeReplyHeader, replyStatus } from "../../protocol/service/reader.ts";
 import { ERR_OUTPUT_TOO_SMALL } from "../../protocol/errors.ts";
 
@@ -157,7 +157,7 @@ describe("service port and reader MFG", () => {
     const hdr = new Uint8Array(3);
     for (let sub = 0; sub < 128; sub += 7) {
       for (let status = -32768; status < 32768; status += 97) {
-        writeMfgHeader(sub, status, hdr, 0);
+        writeReplyHeader(sub, status, hdr, 0);
         expect(readMfgHeader(sub, hdr, 0, 3)).toBe(status);
         h.setInput(hdr);
         expect(h.exports.mfgHeader(sub, 3)).toBe(7);

@@ -8,7 +8,7 @@ import { TzRule, TzTransition, parseTzRule, isDstAt, offsetAt, utcToLocal, local
 import { timeErrorName } from "../../protocol/time/errors";
 import { carsMessage, carsCodeFromMac, carsCodeFromDigits, carsLimitsAllow, CarsLimits } from "../../protocol/cars/cars";
 import { carsErrorName } from "../../protocol/cars/errors";
-import { LockboxStatus, writeMfgHeader, readMfgHeader, encodeLockboxStatus, decodeLockboxStatus, encodeReadLog, STATUS_BODY_SIZE } from "../../protocol/service/mfg";
+import { LockboxStatus, readMfgHeader, encodeLockboxStatus, decodeLockboxStatus, encodeReadLog, STATUS_BODY_SIZE } from "../../protocol/service/mfg";
 import { serviceErrorName } from "../../protocol/service/errors";
 import { reasonName } from "../../protocol/service/reasons";
 import { writeReplyHeader, replyStatus, readerErrorName, decodeCardStatus, CardSlotStatus, MFG_REPLY_HEADER } from "../../protocol/service/reader";
@@ -186,11 +186,11 @@ export function driveStatus(input: Uint8Array, len: i32, out: Uint8Array): i32 {
   return e < 0 ? o : o + e;
 }
 
-/** readMfgHeader(sub) of input[0..len), then writeMfgHeader(sub, that status) (7 bytes). */
+/** readMfgHeader(sub) of input[0..len), then writeReplyHeader(sub, that status) (7 bytes). */
 export function driveMfgHeader(sub: u8, input: Uint8Array, len: i32, out: Uint8Array): i32 {
   const r = readMfgHeader(sub, input, 0, len);
   put32(out, 0, r);
-  writeMfgHeader(sub, r, out, 4);
+  writeReplyHeader(sub, r, out, 4);
   return 7;
 }
 
