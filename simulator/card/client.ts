@@ -108,9 +108,12 @@ export class CardClient {
     return out.slice(0, n);
   }
 
-  /** Verifies and decrypts a response to the last wrapped command. */
+  /**
+   * Verifies and decrypts a response to the last wrapped command. Only a refusal may come back as a
+   * bare status word without R-MAC (as the server's CardChannel takes it); a bare 9000 is verified.
+   */
   unwrap(rsp: Uint8Array): Reply {
-    if (rsp.length === 2) return split(rsp);
+    if (rsp.length === 2 && ((rsp[0] << 8) | rsp[1]) !== 0x9000) return split(rsp);
     const out = new Uint8Array(rsp.length + 2);
     const n = unwrapResponse(this.bc, this.session, rsp, 0, rsp.length, out, 0, out.length);
     if (n < 0) throw new CardCommandError(0, `response fails secure messaging: ${cardErrorName(n)}`);

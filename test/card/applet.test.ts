@@ -5,7 +5,7 @@ import * as C from "../../protocol/card/commands.ts";
 import * as L from "../../protocol/card/layouts.ts";
 import { EVENT_DENIED, EVENT_OWNERSHIP_TAKEN, EVENT_SETTINGS_APPLIED } from "../../protocol/card/records.ts";
 import { denylistSize } from "../../protocol/card/denylist.ts";
-import { CardClient, cardKeys, apdu } from "../../simulator/card/client.ts";
+import { CardClient, CardCommandError, cardKeys, apdu } from "../../simulator/card/client.ts";
 import { Rng } from "../support/rng.ts";
 import { concat } from "../support/vectors.ts";
 import {
@@ -365,6 +365,14 @@ describe("secure messaging failures", () => {
     const w = c.wrap(apdu(P, C.INS_APPEND_RECORDS, 0, C.FILE_ACCESS, record(3, 3)));
     expect(c.unwrap(card.transmitApdu(w)).sw).toBe(0x9000);
     refused(card, 0x6988, () => c.raw(w));
+  });
+
+  it("the host client refuses a bare 9000 in an R-MAC session (any relay could forge a success); a bare error status passes", () => {
+    const card = newCard();
+    const c = lockboxClient(card);
+    c.wrap(apdu(P, C.INS_APPEND_RECORDS, 0, C.FILE_ACCESS, record(3, 3)));
+    expect(() => c.unwrap(Uint8Array.of(0x90, 0x00))).toThrow(CardCommandError);
+    expect(c.unwrap(Uint8Array.of(0x69, 0x82)).sw).toBe(0x6982);
   });
 
   it("a plain command inside a session gets 6982 and closes it", () => {
