@@ -17,23 +17,23 @@ import { pinVerifier, registerLockbox } from "./admin.ts";
 import { deviceId } from "./records.ts";
 
 /** Where the reader firmware is built. */
-export const READER_WASM = "build/reader.wasm";
+const READER_WASM = "build/reader.wasm";
 
 /** An association's CARS limits (DESIGN.md §2 "CARS code"); the store's defaults when absent. */
-export interface CarsLimitsSetting {
+interface CarsLimitsSetting {
   perMonth: number;
   consecutiveDays: number;
 }
 
 /** Registers a simulated association and its master keys in the store (as the admin would). */
-export function registerSimAssociation(db: Database, assoc: SimAssociation, id: string, name: string, tzRule: string, renewalDays: number, cars: CarsLimitsSetting = { perMonth: 3, consecutiveDays: 2 }): void {
+function registerSimAssociation(db: Database, assoc: SimAssociation, id: string, name: string, tzRule: string, renewalDays: number, cars: CarsLimitsSetting): void {
   db.prepare(`INSERT INTO associations (id, name, renewal_period_days, tz_rule, cars_monthly_limit, cars_consecutive_day_limit, card_id, key_card_auth, key_server, key_audit, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
     .run(id, name, renewalDays, tzRule, cars.perMonth, cars.consecutiveDays, assoc.id, assoc.cardAuthMaster, assoc.serverMaster, assoc.auditMaster, new Date().toISOString());
 }
 
 /** Registers the member and the card of a simulated card holder (the card was issued by the world at `issuedUtc`). */
-export function registerHolder(db: Database, associationId: string, holder: CardHolder, expiryUtc: number, issuedUtc = Math.floor(Date.now() / 1000)): void {
+function registerHolder(db: Database, associationId: string, holder: CardHolder, expiryUtc: number, issuedUtc: number): void {
   const now = new Date(issuedUtc * 1000).toISOString();
   const memberKey = `M-${holder.serial}`;
   db.prepare(`INSERT INTO members (association_id, member_key, member_mls_id, first_name, status, created_at, updated_at)
@@ -46,7 +46,7 @@ export function registerHolder(db: Database, associationId: string, holder: Card
 }
 
 /** Registers a lockbox and puts it on a listing (ListingId `listingId`), creating the listing, as an import and the listing agent would. */
-export function registerBoxOnListing(db: Database, associationId: string, lockboxId: number, listingId: string, utc: number): void {
+function registerBoxOnListing(db: Database, associationId: string, lockboxId: number, listingId: string, utc: number): void {
   const now = new Date(utc * 1000).toISOString();
   db.prepare(`INSERT INTO listings (association_id, listing_key, listing_id, standard_status, created_at, updated_at) VALUES (?, ?, ?, 'Active', ?, ?)
     ON CONFLICT (association_id, listing_key) DO NOTHING`).run(associationId, `LK-${listingId}`, listingId, now, now);
@@ -55,7 +55,7 @@ export function registerBoxOnListing(db: Database, associationId: string, lockbo
 }
 
 /** Days a renewal extends a card of the demonstration associations. */
-export const DEMO_RENEWAL_DAYS = 30;
+const DEMO_RENEWAL_DAYS = 30;
 
 /**
  * Registers a scenario world (simulator/world/scenario.ts) in the store: its association with the
