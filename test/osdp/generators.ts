@@ -113,25 +113,3 @@ export function randomPacketSpec(rng: Rng): PacketSpec {
     data: validPayload(rng, code, isReply), mac: scs >= 0x15 ? Array.from(rng.bytes(4)) : [],
   };
 }
-
-/**
- * Fast seeded mutation of `src` into `scratch` (bit flip, byte change, insertion, deletion,
- * truncation, extension: 1-4 edits); returns a view of scratch. Rng.mutate does the same with
- * arrays; this version keeps 100,000-input fuzz loops cheap.
- */
-export function mutateInto(rng: Rng, src: Uint8Array, scratch: Uint8Array): Uint8Array {
-  let len = Math.min(src.length, scratch.length - 16);
-  scratch.set(src.subarray(0, len));
-  for (let e = rng.int(1, 4); e > 0; e--) {
-    const at = len === 0 ? 0 : rng.u32() % len;
-    switch (rng.u32() % 6) {
-      case 0: if (len) scratch[at] ^= 1 << (rng.u32() & 7); break;
-      case 1: if (len) scratch[at] = rng.u32() & 0xff; break;
-      case 2: if (len < scratch.length - 1) { scratch.copyWithin(at + 1, at, len); scratch[at] = rng.u32() & 0xff; len++; } break;
-      case 3: if (len) { scratch.copyWithin(at, at + 1, len); len--; } break;
-      case 4: len = rng.int(0, len); break;
-      default: for (let i = rng.int(1, 8); i > 0 && len < scratch.length; i--) scratch[len++] = rng.u32() & 0xff;
-    }
-  }
-  return scratch.subarray(0, len);
-}

@@ -5,7 +5,7 @@ import { Rng } from "../support/rng.ts";
 import { hex, loadVectors } from "../support/vectors.ts";
 import { packetRoundTrip, frameStream, PACKET_SUMMARY_LEN } from "../wasm/osdp-driver.ts";
 import { loadOsdpHarness } from "./harness.ts";
-import { buildPacket, randomPacketSpec, mutateInto, type PacketSpec } from "./generators.ts";
+import { buildPacket, randomPacketSpec, type PacketSpec } from "./generators.ts";
 import { OsdpPacket, decodePacket, decodePacketKeepUnknown, encodePacket } from "../../protocol/osdp/packet.ts";
 import { OsdpFramer } from "../../protocol/osdp/framer.ts";
 import * as E from "../../protocol/osdp/errors.ts";
@@ -117,7 +117,7 @@ describe("OSDP packets: round trip, WASM = TypeScript, fuzz (100,000 inputs)", (
     for (let i = 0; i < 100_000; i++) {
       let input: Uint8Array;
       if (i % 3 === 0) input = valid[i % valid.length];
-      else if (i % 3 === 1) input = mutateInto(rng, valid[rng.u32() % valid.length], scratch);
+      else if (i % 3 === 1) input = rng.mutateInto(valid[rng.u32() % valid.length], scratch);
       else {
         const len = rng.int(0, 80);
         const at = rng.int(0, noise.length - len);
@@ -210,7 +210,7 @@ describe("OSDP framer", () => {
     const check = new OsdpPacket();
     let packets = 0, dropped = 0, bad = 0;
     for (let i = 0; i < 100_000; i++) {
-      const input = i % 4 === 0 ? rng.bytes(rng.int(0, 40)) : i % 4 === 1 ? valid[i % valid.length] : mutateInto(rng, valid[rng.u32() % valid.length], scratch);
+      const input = i % 4 === 0 ? rng.bytes(rng.int(0, 40)) : i % 4 === 1 ? valid[i % valid.length] : rng.mutateInto(valid[rng.u32() % valid.length], scratch);
       for (let fed = 0; fed < input.length || f.buffered() > 0;) {
         const r = f.next(p);
         if (r > 0) {

@@ -4,7 +4,7 @@ import { describe, it, expect } from "vitest";
 import { Rng } from "../support/rng.ts";
 import { payloadRoundTrip } from "../wasm/osdp-driver.ts";
 import { loadOsdpHarness } from "./harness.ts";
-import { CODECS, validPayload, mutateInto } from "./generators.ts";
+import { CODECS, validPayload } from "./generators.ts";
 import { osdpErrorName } from "../../protocol/osdp/errors.ts";
 
 const out = new Uint8Array(4096);
@@ -28,7 +28,7 @@ function* inputs(rng: Rng, code: number, isReply: boolean, count: number): Gener
   for (let i = 0; i < count; i++) {
     const kind = i % 3;
     if (kind === 0) yield valid[rng.u32() % valid.length];
-    else if (kind === 1) yield mutateInto(rng, valid[rng.u32() % valid.length], scratch);
+    else if (kind === 1) yield rng.mutateInto(valid[rng.u32() % valid.length], scratch);
     else {
       const len = rng.int(0, rng.bool() ? 40 : 600);
       const at = rng.int(0, pool.length - len);

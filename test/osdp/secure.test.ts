@@ -8,7 +8,6 @@ import { concat } from "../support/vectors.ts";
 import { secureSetCipher, secureHandshake, secureSeal, secureOpen } from "../wasm/osdp-driver.ts";
 import { nodeBlockCipher } from "./aes.ts";
 import { loadOsdpHarness } from "./harness.ts";
-import { mutateInto } from "./generators.ts";
 import { osdpErrorName, ERR_OSDP_BAD_MAC } from "../../protocol/osdp/errors.ts";
 import { ERR_BAD_ARGUMENT } from "../../protocol/errors.ts";
 import { crc16AugCcitt, osdpChecksum } from "../../protocol/crc.ts";
@@ -145,7 +144,7 @@ describe("OSDP secure channel: WASM = TypeScript, and opening forged packets (fu
       const base = sealed[rng.u32() % sealed.length];
       let pkt: Uint8Array;
       if (i % 10 === 0) pkt = rng.bytes(rng.int(0, 60));
-      else if (i % 2 === 0) pkt = mutateInto(rng, base, scratch);
+      else if (i % 2 === 0) pkt = rng.mutateInto(base, scratch);
       else {
         // Same-length corruption with a correct trailer reaches the MAC and decryption checks.
         pkt = scratch.subarray(0, base.length);

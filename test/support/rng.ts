@@ -24,19 +24,28 @@ export class Rng extends SimRandom {
    * extension — the shapes of corruption a noisy link or an attacker produces.
    */
   mutate(input: Uint8Array): Uint8Array {
-    const out = Array.from(input);
-    const edits = this.int(1, 4);
-    for (let e = 0; e < edits; e++) {
-      const at = out.length === 0 ? 0 : this.u32() % out.length;
+    // 1-4 edits grow the input by at most 32 bytes, so mutateInto never meets the scratch's end.
+    return this.mutateInto(input, new Uint8Array(input.length + 48)).slice();
+  }
+
+  /**
+   * mutate without allocation, for 100,000-input fuzz loops: the copy is made in `scratch` and a
+   * view of it returned (edits that would pass the end of scratch are left out).
+   */
+  mutateInto(src: Uint8Array, scratch: Uint8Array): Uint8Array {
+    let len = Math.min(src.length, scratch.length - 16);
+    scratch.set(src.subarray(0, len));
+    for (let e = this.int(1, 4); e > 0; e--) {
+      const at = len === 0 ? 0 : this.u32() % len;
       switch (this.u32() % 6) {
-        case 0: if (out.length) out[at] ^= 1 << (this.u32() & 7); break;
-        case 1: if (out.length) out[at] = this.u32() & 0xff; break;
-        case 2: out.splice(at, 0, this.u32() & 0xff); break;
-        case 3: if (out.length) out.splice(at, 1); break;
-        case 4: out.length = this.int(0, out.length); break;
-        default: for (let i = this.int(1, 8); i > 0; i--) out.push(this.u32() & 0xff);
+        case 0: if (len) scratch[at] ^= 1 << (this.u32() & 7); break;
+        case 1: if (len) scratch[at] = this.u32() & 0xff; break;
+        case 2: if (len < scratch.length - 1) { scratch.copyWithin(at + 1, at, len); scratch[at] = this.u32() & 0xff; len++; } break;
+        case 3: if (len) { scratch.copyWithin(at, at + 1, len); len--; } break;
+        case 4: len = this.int(0, len); break;
+        default: for (let i = this.int(1, 8); i > 0 && len < scratch.length; i--) scratch[len++] = this.u32() & 0xff;
       }
     }
-    return Uint8Array.from(out);
+    return scratch.subarray(0, len);
   }
 }
