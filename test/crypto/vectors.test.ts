@@ -131,7 +131,7 @@ for (const build of BUILDS) {
 
     it("aes_cmac_test.json: valid tags match, modified tags do not, bad key sizes are refused", () => {
       let n = 0;
-      for (const g of wyCmac.testGroups.filter((x) => x.keySize === 128 || x.keySize !== 192 && x.keySize !== 256)) {
+      for (const g of wyCmac.testGroups.filter((x) => x.keySize !== 192 && x.keySize !== 256)) {
         for (const t of g.tests) {
           const key = hex(t.key);
           if (g.keySize !== 128) {
