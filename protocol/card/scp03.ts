@@ -9,6 +9,7 @@
  */
 import { BlockCipher } from "../blockcipher";
 import { constantTimeEqual, inBounds } from "../bytes";
+import { cbcEncryptPadded } from "../cbc";
 import { OK, ERR_OUTPUT_TOO_SMALL, ERR_BAD_ARGUMENT } from "../errors";
 import {
   ERR_CARD_BAD_APDU, ERR_CARD_SM_MISSING, ERR_CARD_BAD_MAC, ERR_CARD_BAD_PADDING, ERR_CARD_BAD_CRYPTOGRAM,
@@ -227,17 +228,7 @@ function makeIcv(bc: BlockCipher, s: Scp03Session, response: bool): void {
 /** Pads src with 80 00.. and CBC-encrypts under S-ENC into dst; returns the padded length. */
 function encryptPadded(bc: BlockCipher, s: Scp03Session, response: bool, src: Uint8Array, sOff: i32, len: i32, dst: Uint8Array, dOff: i32): i32 {
   makeIcv(bc, s, response);
-  const padded = (i32(len / 16) + 1) * 16;
-  for (let b = 0; b < padded; b += 16) {
-    for (let i = 0; i < 16; i++) {
-      const at = b + i;
-      const p: u32 = at < len ? u32(src[sOff + at]) : at == len ? 0x80 : 0;
-      block[i] = u8(u32(block[i]) ^ p);
-    }
-    bc.encryptBlock(block, 0, block, 0);
-    for (let i = 0; i < 16; i++) dst[dOff + b + i] = block[i];
-  }
-  return padded;
+  return cbcEncryptPadded(bc, block, src, sOff, len, dst, dOff);
 }
 
 /**

@@ -4,6 +4,7 @@
  * chaining values; sealPacket/openPacket apply them to whole packets (SCS_15..18).
  */
 import { BlockCipher } from "../blockcipher";
+import { cbcEncryptPadded } from "../cbc";
 import { copyBytes, zeroBytes, inBounds, constantTimeEqual } from "../bytes";
 import { ERR_OUTPUT_TOO_SMALL, ERR_BAD_ARGUMENT } from "../errors";
 import { ERR_OSDP_BAD_MAC, ERR_OSDP_BAD_PADDING } from "./errors";
@@ -120,20 +121,10 @@ export class OsdpSecureChannel {
     const padded = (i32(len / 16) + 1) * 16;
     if (!inBounds(data, off, len)) return ERR_BAD_ARGUMENT;
     if (padded > cap || !inBounds(out, outOff, cap)) return ERR_OUTPUT_TOO_SMALL;
-    const c = this.cipher;
     const b = this.block;
     for (let i = 0; i < 16; i++) b[i] = u8(~lastPeerMac[i]);
-    c.setKey(this.sEnc, 0);
-    for (let at = 0; at < padded; at += 16) {
-      for (let i = 0; i < 16; i++) {
-        const p = at + i;
-        const v: i32 = p < len ? i32(data[off + p]) : p == len ? 0x80 : 0;
-        b[i] = u8(i32(b[i]) ^ v);
-      }
-      c.encryptBlock(b, 0, b, 0);
-      copyBytes(b, 0, out, outOff + at, 16);
-    }
-    return padded;
+    this.cipher.setKey(this.sEnc, 0);
+    return cbcEncryptPadded(this.cipher, b, data, off, len, out, outOff);
   }
 
   /**
