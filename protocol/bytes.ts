@@ -233,3 +233,19 @@ export function constantTimeEqual(a: Uint8Array, aOff: i32, b: Uint8Array, bOff:
   for (let i = 0; i < n; i++) diff |= u32(unchecked(a[aOff + i])) ^ u32(unchecked(b[bOff + i]));
   return diff == 0;
 }
+
+/**
+ * The big-endian u32 at b[o..o+4) (ISO 7816 and the card, flash and service layouts are
+ * big-endian). For fields of an already checked window: the caller guarantees b[o..o+4) is in b.
+ */
+export function readU32BE(b: Uint8Array, o: i32): u32 {
+  return u32((u32(b[o]) << 24) | (u32(b[o + 1]) << 16) | (u32(b[o + 2]) << 8) | u32(b[o + 3]));
+}
+
+/** Writes v big-endian at b[o..o+4); the caller guarantees the window is in b. */
+export function writeU32BE(b: Uint8Array, o: i32, v: u32): void {
+  b[o] = u8(v >>> 24);
+  b[o + 1] = u8(v >>> 16);
+  b[o + 2] = u8(v >>> 8);
+  b[o + 3] = u8(v);
+}

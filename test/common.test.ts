@@ -2,7 +2,7 @@
 // and fuzzing of the byte reader.
 import { describe, it, expect } from "vitest";
 import { crc16AugCcitt, crc16Msb, crc16Lsb, crc32Lsb, crc32, lrc8, osdpChecksum } from "../protocol/crc.ts";
-import { ByteReader, ByteWriter, copyBytes, zeroBytes, bytesEqual, constantTimeEqual } from "../protocol/bytes.ts";
+import { ByteReader, ByteWriter, copyBytes, zeroBytes, bytesEqual, readU32BE, writeU32BE, constantTimeEqual } from "../protocol/bytes.ts";
 import { ERR_BAD_ARGUMENT, ERR_OUTPUT_TOO_SMALL, ERR_TRUNCATED } from "../protocol/errors.ts";
 import { readerProgram } from "./wasm/reader-program.ts";
 import { loadVectors, hex } from "./support/vectors.ts";
@@ -192,5 +192,15 @@ describe("windows outside the buffer", () => {
     expect(crc32(CHECK, -1, 2)).toBe(0);
     expect(h.exports.crcAugCcitt(70_000)).toBe(0);
     expect(h.exports.crcHdlc32(-3)).toBe(0);
+  });
+});
+
+describe("readU32BE / writeU32BE", () => {
+  it("read and write the big-endian byte order, unsigned under Node too", () => {
+    const b = new Uint8Array(6);
+    writeU32BE(b, 1, 0xfedcba98);
+    expect(Array.from(b)).toEqual([0, 0xfe, 0xdc, 0xba, 0x98, 0]);
+    expect(readU32BE(b, 1)).toBe(0xfedcba98);
+    expect(readU32BE(new Uint8Array([0x12, 0x34, 0x56, 0x78]), 0)).toBe(0x12345678);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { CardSession } from "../services/card-session";
 import { Clock } from "../services/clock";
-import { readU32BE, writeU32BE } from "../services/be32";
+import { readU32BE, writeU32BE } from "../../protocol/bytes";
 import { HmacSha256 } from "../crypto/index";
 import { Identity, decodeIdentity, IDENTITY_SIZE, Authorization, decodeAuthorization, AUTHORIZATION_SIZE, ServerTime, decodeServerTime,
   Settings, decodeSettings, encodeSettings, SETTINGS_SIZE, SETTINGS_CBS_REQUIRED, SETTINGS_PRIVACY_MODE, CarsExtension, encodeCarsExtension,

@@ -15,7 +15,7 @@ import { CarsLimits } from "../../protocol/cars/cars";
 import { denylistSize, denylistVersion, denylistCount } from "../../protocol/card/denylist";
 import { halFlashRead } from "../hal/hal";
 import { FlashSlots } from "../services/flash-slots";
-import { readU32BE, writeU32BE } from "../services/be32";
+import { readU32BE, writeU32BE } from "../../protocol/bytes";
 
 /** Factory block size and magic (spec §2.1). */
 export const FACTORY_SIZE: i32 = 100;

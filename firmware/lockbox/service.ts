@@ -16,7 +16,7 @@ import * as E from "../../protocol/service/errors";
 import { Aes128 } from "../crypto/index";
 import { halUartTransmit, halRandomBytes, halBatteryMillivolts } from "../hal/hal";
 import { seqOf } from "../services/journal";
-import { readU32BE, writeU32BE } from "../services/be32";
+import { readU32BE, writeU32BE } from "../../protocol/bytes";
 import { factory, settings, ownerSerial, listing, denylistVersionKept, denylistCountKept } from "./config";
 import { journal, logEvent, EVENT_CLOCK_SET } from "./audit";
 import { clock } from "./access";

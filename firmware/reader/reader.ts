@@ -13,8 +13,7 @@ import { OsdpPdHandler, POLL_IDLE, POLL_CARD, MFG_REPLY } from "../services/osdp
 import { OsdpVendorData } from "../../protocol/osdp/payload";
 import { OsdpOut, OsdpLed, OsdpBuz, OsdpComSettings, OsdpFileTransfer } from "../../protocol/osdp/commands";
 import { OsdpPdId, OsdpPdCap, OsdpLocalStatus, OsdpRawCard, OsdpKeypad, OsdpFileStatus } from "../../protocol/osdp/replies";
-import { copyBytes } from "../../protocol/bytes";
-import { writeU32BE } from "../services/be32";
+import { copyBytes, writeU32BE } from "../../protocol/bytes";
 import {
   READER_VENDOR, MFG_CARD_STATUS, MFG_CARD_CONNECT, MFG_CARD_APDU, MFG_CARD_OFF, MFG_REPLY_HEADER, MFG_STATUS_FIXED,
   CARD_EVENT_FORMAT, CARD_EVENT_INSERTED, CARD_EVENT_REMOVED, ERR_READER_BAD_COMMAND, ERR_READER_NO_CARD, ERR_READER_NOT_CONNECTED,

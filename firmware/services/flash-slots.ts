@@ -7,7 +7,7 @@
  */
 import { crc32 } from "../../protocol/crc";
 import { halFlashRead, halFlashProgram, halFlashErase, halFlashSectorSize } from "../hal/hal";
-import { readU32BE, writeU32BE } from "./be32";
+import { readU32BE, writeU32BE } from "../../protocol/bytes";
 
 const HEADER: i32 = 6;
 const PAGE: i32 = 256;

@@ -9,7 +9,7 @@
 import { crc32 } from "../../protocol/crc";
 import { AUDIT_RECORD_SIZE } from "../../protocol/card/records";
 import { halFlashRead, halFlashProgram, halFlashErase, halFlashSectorSize } from "../hal/hal";
-import { readU32BE, writeU32BE } from "./be32";
+import { readU32BE, writeU32BE } from "../../protocol/bytes";
 
 /** Bytes per journal slot (four per 256-byte page). */
 export const JOURNAL_SLOT_SIZE: i32 = 64;

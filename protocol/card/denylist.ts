@@ -6,7 +6,7 @@
  * without copying; an entry is dropped once the revoked card's expiry has passed.
  */
 import { BlockCipher } from "../blockcipher";
-import { constantTimeEqual, inBounds } from "../bytes";
+import { constantTimeEqual, inBounds, readU32BE } from "../bytes";
 import { ERR_TRUNCATED, ERR_OVERLONG, ERR_BAD_ARGUMENT } from "../errors";
 import { ERR_CARD_TOO_MANY, ERR_CARD_BAD_FIELD } from "./errors";
 import { aesCmac } from "./cmac";
@@ -23,13 +23,9 @@ export function denylistSize(count: i32): i32 {
   return DENYLIST_HEADER_SIZE + DENYLIST_ENTRY_SIZE * count + DENYLIST_MAC_SIZE;
 }
 
-function u32At(buf: Uint8Array, at: i32): u32 {
-  return u32((u32(buf[at]) << 24) | (u32(buf[at + 1]) << 16) | (u32(buf[at + 2]) << 8) | u32(buf[at + 3]));
-}
-
 /** The denylist version (spec §3.9); call only on a checked denylist. */
 export function denylistVersion(buf: Uint8Array, off: i32): u32 {
-  return u32At(buf, off);
+  return readU32BE(buf, off);
 }
 
 /** The number of entries (spec §3.9); call only on a checked denylist. */
@@ -52,7 +48,7 @@ export function checkDenylist(buf: Uint8Array, off: i32, len: i32, maxEntries: i
   if (len > size) return ERR_OVERLONG;
   for (let i = 1; i < count; i++) {
     const at = off + DENYLIST_HEADER_SIZE + i * DENYLIST_ENTRY_SIZE;
-    if (u32At(buf, at) <= u32At(buf, at - DENYLIST_ENTRY_SIZE)) return ERR_CARD_BAD_FIELD;
+    if (readU32BE(buf, at) <= readU32BE(buf, at - DENYLIST_ENTRY_SIZE)) return ERR_CARD_BAD_FIELD;
   }
   return count;
 }
@@ -82,8 +78,8 @@ export function denylistDenies(buf: Uint8Array, off: i32, count: i32, serial: u3
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     const at = off + DENYLIST_HEADER_SIZE + mid * DENYLIST_ENTRY_SIZE;
-    const s = u32At(buf, at);
-    if (s == serial) return u32At(buf, at + 4) > now;
+    const s = readU32BE(buf, at);
+    if (s == serial) return readU32BE(buf, at + 4) > now;
     if (s < serial) lo = mid + 1;
     else hi = mid - 1;
   }

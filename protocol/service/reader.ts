@@ -5,7 +5,7 @@
  * Portable AssemblyScript: the firmware and the Node control panel build and parse the same bytes.
  */
 import { ERR_TRUNCATED, ERR_OVERLONG, ERR_BAD_ARGUMENT } from "../errors";
-import { inBounds } from "../bytes";
+import { inBounds, readU32BE } from "../bytes";
 import { ATR_MAX_LEN } from "../iso7816/atr";
 
 /** Vendor code (IEEE OUI field) of every reader MFG command and reply: "LBX" sent as 4c 42 58. */
@@ -89,7 +89,7 @@ export function decodeCardStatus(buf: Uint8Array, off: i32, len: i32, into: Card
   if (len > MFG_STATUS_FIXED + atrLen) return ERR_OVERLONG;
   into.present = buf[off] == 1;
   into.connected = buf[off + 1] == 1;
-  into.bitRate = u32((u32(buf[off + 2]) << 24) | (u32(buf[off + 3]) << 16) | (u32(buf[off + 4]) << 8) | u32(buf[off + 5]));
+  into.bitRate = readU32BE(buf, off + 2);
   into.atrLen = atrLen;
   for (let i = 0; i < atrLen; i++) into.atr[i] = buf[off + MFG_STATUS_FIXED + i];
   return len;
