@@ -1,4 +1,4 @@
-// firmware/crypto against published vectors (../shared/vectors), through the Node module, for
+// firmware/crypto against published vectors (test/vectors), through the Node module, for
 // both the scalar and the SIMD build.
 import { describe, it, expect } from "vitest";
 import { loadVectors, hex, toHex } from "../support/vectors.ts";

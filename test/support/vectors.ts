@@ -1,20 +1,16 @@
 /**
- * Loads the published test vectors in ../shared/vectors/ (or $LOCKBOX_VECTORS). They are data
- * from RFCs, NIST, Wycheproof, OSDP Annex E and the CRC catalogue; tests never compute their own
- * expected values with the code under test.
+ * Loads the published test vectors in test/vectors/ (provenance and licenses: test/vectors/README.md).
+ * They are data from RFCs, NIST, Wycheproof, OSDP Annex E, SCP03 and T=1 transcripts, the CRC
+ * catalogue and RESO; tests never compute their own expected values with the code under test.
  */
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "vectors");
 
-/** Absolute path of the vectors directory; throws with a clear message when it is absent. */
+/** Absolute path of the vectors directory, test/vectors/. */
 export function vectorsDir(): string {
-  const dir = process.env.LOCKBOX_VECTORS ?? join(root, "..", "shared", "vectors");
-  if (!existsSync(dir)) {
-    throw new Error(`test vectors not found at ${dir}: clone next to shared/ or set LOCKBOX_VECTORS`);
-  }
   return dir;
 }
 
