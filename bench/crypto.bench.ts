@@ -1,4 +1,4 @@
-// Crypto throughput (DESIGN.md §7, issue 3): the project's WASM builds (scalar constant-time AES,
+// Crypto throughput (docs/ARCHITECTURE.md §7, issue 3): the project's WASM builds (scalar constant-time AES,
 // SIMD) against @noble (pure JS, table AES) and node:crypto (OpenSSL, hardware AES) at 64 B,
 // 1 KiB and 16 KiB, same run, ratios to @noble and node:crypto. Plus the firmware size figures.
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from "node:crypto";

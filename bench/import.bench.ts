@@ -1,4 +1,4 @@
-// Import Utility (DESIGN.md §7 "import rows/s"; issue 7 Bench): rows per second and peak memory for
+// Import Utility (docs/ARCHITECTURE.md §7 "import rows/s"; issue 7 Bench): rows per second and peak memory for
 // the 160,000-row synthetic feed (10,000 offices, 100,000 members, 50,000 listings), generated here
 // as OData-page JSON files, imported in full into a fresh store and then again incrementally; and
 // the streaming readers' throughput next to JSON.parse of a whole page.

@@ -1,4 +1,4 @@
-// Renewal of a card holding 1,000 records (DESIGN.md §7): the reader firmware (build/reader.wasm) in
+// Renewal of a card holding 1,000 records (docs/ARCHITECTURE.md §7): the reader firmware (build/reader.wasm) in
 // the simulator host, the card emulator behind it on T=1, the OSDP control panel and the server
 // in process. Simulated end-to-end wire time (card link at the negotiated rate + serial link at
 // 115200 baud) against the wire-time bound of the payload alone; goodput as a share of the line

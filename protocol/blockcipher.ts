@@ -1,6 +1,6 @@
 /**
  * The one crypto contract protocol/ depends on: a keyed AES-128 block function, injected by the
- * caller. protocol/ never implements AES itself (DESIGN.md §3: crypto reaches protocol/ by
+ * caller. protocol/ never implements AES itself (docs/ARCHITECTURE.md §3: crypto reaches protocol/ by
  * injection). Firmware passes firmware/crypto's constant-time AES; Node passes the WASM crypto
  * module (simulator/crypto) or, in tests, node:crypto / @noble as independent oracles.
  */

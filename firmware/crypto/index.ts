@@ -162,7 +162,7 @@ export function dynamicTruncate(mac: Uint8Array, off: i32, len: i32): u32 {
   return dynamicTruncateAt(mac.dataStart + <usize>off, len);
 }
 
-/** Constant-time equality of a[aOff..+len) and b[bOff..+len) (DESIGN.md §5); false on a bad window. */
+/** Constant-time equality of a[aOff..+len) and b[bOff..+len) (docs/ARCHITECTURE.md §5); false on a bad window. */
 export function ctEqual(a: Uint8Array, aOff: i32, b: Uint8Array, bOff: i32, len: i32): bool {
   if (!inWindow(a, aOff, len) || !inWindow(b, bOff, len)) return false;
   return ctEqualAt(a.dataStart + <usize>aOff, b.dataStart + <usize>bOff, len);

@@ -8,7 +8,7 @@
   return off >= 0 && len >= 0 && off <= buf.length - len;
 }
 
-/** Compares len bytes at a and b in time that depends only on len (DESIGN.md §5). */
+/** Compares len bytes at a and b in time that depends only on len (docs/ARCHITECTURE.md §5). */
 export function ctEqualAt(a: usize, b: usize, len: i32): bool {
   let diff: u32 = 0;
   for (let i = 0; i < len; i++) diff |= <u32>(load<u8>(a + <usize>i) ^ load<u8>(b + <usize>i));

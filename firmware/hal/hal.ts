@@ -1,5 +1,5 @@
 /**
- * The hardware abstraction layer: the ONLY import surface of the device firmware (DESIGN.md §3,
+ * The hardware abstraction layer: the ONLY import surface of the device firmware (docs/ARCHITECTURE.md §3.1,
  * issue 5 "HAL"). Nothing else in firmware/ declares imports. Every call is synchronous and
  * returns quickly; buffers are passed as (pointer, length) into the firmware's own linear memory.
  * A host (simulator/host, or C glue after wasm2c) provides module "hal"; the AssemblyScript

@@ -153,7 +153,7 @@ function takeDenylist(): void {
 }
 
 /**
- * Drops entries whose revoked card has expired anyway (DESIGN.md §2 "Revocation"); the list was
+ * Drops entries whose revoked card has expired anyway (docs/ARCHITECTURE.md §2 "Revocation"); the list was
  * verified whole, and what is kept is the box's own copy (its MAC no longer applies). Returns the
  * bytes to keep: header and kept entries.
  */

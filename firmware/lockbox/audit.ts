@@ -1,5 +1,5 @@
 /**
- * Store-and-forward audit (protocol/SPEC.md Lockbox §2.3, DESIGN.md §2): every event becomes a sealed audit
+ * Store-and-forward audit (protocol/SPEC.md Lockbox §2.3, docs/ARCHITECTURE.md §2): every event becomes a sealed audit
  * record (protocol/card/records.ts) in the flash journal first; then the card in the slot receives
  * its own record, the box's previous 3 carried-file records, and records above the server's
  * acknowledged mark for this box (from the card's server-time object), as room allows.

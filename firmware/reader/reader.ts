@@ -1,5 +1,5 @@
 /**
- * The USB card reader's application (DESIGN.md §1 "Card reader", issue 6; protocol/SPEC.md (Reader chapter)):
+ * The USB card reader's application (docs/ARCHITECTURE.md §1 "Card reader", issue 6; protocol/SPEC.md (Reader chapter)):
  * an OSDP peripheral device whose handler answers ID, CAP, LSTAT, LED and the reader's MFG
  * commands (card status, connect, APDU pass-through, power-off), reports card insertion and removal
  * in answer to POLL, and drives the lights. It holds no keys and interprets no APDU: the card and

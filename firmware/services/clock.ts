@@ -1,5 +1,5 @@
 /**
- * The lockbox clock (protocol/SPEC.md Lockbox §2.4, DESIGN.md §2 "Time"): UTC from the RTC, never behind
+ * The lockbox clock (protocol/SPEC.md Lockbox §2.4, docs/ARCHITECTURE.md §2 "Time"): UTC from the RTC, never behind
  * the newest logged record; untrusted after the RTC lost power until an authenticated source
  * (a renewed card's server time, read inside the SCP03 session) corrects it.
  */

@@ -1,5 +1,5 @@
 /**
- * Key diversification (spec §5, DESIGN.md §5): every device key is the SP 800-108 AES-CMAC KDF
+ * Key diversification (spec §5, docs/ARCHITECTURE.md §5): every device key is the SP 800-108 AES-CMAC KDF
  * (kdfCmac, SCP03 derivation-data layout) of an association master key, with a derivation
  * constant and a 16-byte context that are distinct per purpose, so firmware and the server derive
  * byte-identical keys and a key for one purpose is never valid for another.

@@ -1,5 +1,5 @@
 /**
- * PC/SC bridge (DESIGN.md §4): connects a Card to vsmartcard's vpcd reader driver, which pcscd
+ * PC/SC bridge (docs/ARCHITECTURE.md §4): connects a Card to vsmartcard's vpcd reader driver, which pcscd
  * loads from /etc/reader.conf.d/vpcd and which listens on 127.0.0.1:35963. Every message is a
  * 2-byte big-endian length and a payload; a 1-byte payload from vpcd is a control byte (00 power
  * off, 01 power on, 02 reset, 04 get ATR: answered with the ATR), anything longer is a command

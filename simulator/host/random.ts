@@ -1,5 +1,5 @@
 /**
- * The simulator's deterministic random source (DESIGN.md §3 "Deterministic simulation"): a
+ * The simulator's deterministic random source (docs/ARCHITECTURE.md §3 "Deterministic simulation"): a
  * SplitMix32-style generator, so every simulated device run is reproducible from its seed.
  */
 export class SimRandom {

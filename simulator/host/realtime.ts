@@ -1,5 +1,5 @@
 /**
- * Real-time mode of the simulator host (DESIGN.md §3 "two clocks"): the devices' simulated time
+ * Real-time mode of the simulator host (docs/ARCHITECTURE.md §3 "two clocks"): the devices' simulated time
  * follows the wall clock, so firmware wake-ups, entry timeouts and the RTC run as on a bench, for
  * people and QA scripts talking to PTY-attached devices. Virtual time (the default) is untouched.
  */

@@ -1,7 +1,7 @@
 /**
  * Simulated battery-backed real-time clock: runs at (1 + drift) times the host's simulated time,
  * loses its time when the battery is swapped (reads from 2000-01-01 and reports invalid until
- * written), as DESIGN.md §2 "Time" describes real lockbox clocks doing.
+ * written), as docs/ARCHITECTURE.md §2 "Time" describes real lockbox clocks doing.
  */
 
 /** What an RTC shows after losing power: 2000-01-01T00:00:00Z. */

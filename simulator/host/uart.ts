@@ -1,7 +1,7 @@
 /**
  * The device's service UART bound to something a control panel can talk to: an in-memory byte
  * link (tests, the simulated world) or a pseudo-terminal made by socat, whose path serial tools
- * and QA scripts open like a real port (DESIGN.md §3 "Same bytes on every transport").
+ * and QA scripts open like a real port (docs/ARCHITECTURE.md §3 "Same bytes on every transport").
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import type { DeviceHost, DeviceEvent } from "./host.ts";

@@ -1,5 +1,5 @@
 /**
- * The association administrator's operations on the store (DESIGN.md §2; API.md §Cards,
+ * The association administrator's operations on the store (docs/ARCHITECTURE.md §2; API.md §Cards,
  * §Lockboxes): provisioning an association's card id and master keys, issuing cards with a PIN
  * verifier, deactivating, reporting lost, reactivating (recorded, and the next renewal is recorded
  * as a reactivation), registering lockboxes, staging settings, and reading card status and access

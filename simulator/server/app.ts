@@ -1,5 +1,5 @@
 /**
- * The reference server (DESIGN.md §3 server/; API.md): node:http + the SQLite store, with the
+ * The reference server (docs/ARCHITECTURE.md §3 server/; API.md): node:http + the SQLite store, with the
  * routes of API.md. `startServer` opens the store, listens, and returns a handle tests and
  * `lockbox server` use; the clock and randomness are injectable so tests are deterministic.
  */

@@ -1,5 +1,5 @@
 /**
- * The server's end of its secure channel to a card (DESIGN.md §5: end to end between card and
+ * The server's end of its secure channel to a card (docs/ARCHITECTURE.md §5: end to end between card and
  * server; the PC and reader only relay APDUs): SCP03 host side from protocol/card/scp03.ts over a
  * `transmit` function that carries one command APDU to the card and brings its response back,
  * however many untrusted hops lie between. Every failure is a ServerError naming what went wrong.

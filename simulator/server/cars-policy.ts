@@ -1,5 +1,5 @@
 /**
- * When the server may issue a CARS code (DESIGN.md §2 "CARS code"; API.md §CARS): a pure decision
+ * When the server may issue a CARS code (docs/ARCHITECTURE.md §2 "CARS code"; API.md §CARS): a pure decision
  * over the card, its member, the association's limits and the codes already issued, so every
  * refusal is testable without a database or a clock.
  */
@@ -36,7 +36,7 @@ export function daysLeft(expiryUtc: number, nowUtc: number): number {
   return Math.ceil((expiryUtc - nowUtc) / 86400);
 }
 
-/** Decides a CARS request (DESIGN.md §2): checks in the order an agent would want them explained. */
+/** Decides a CARS request (docs/ARCHITECTURE.md §2): checks in the order an agent would want them explained. */
 export function decideCars(limits: CarsLimits, r: CarsRequest): CarsDecision {
   if (r.cardStatus === "lost") return refuse("card-lost", "the card is reported lost or stolen");
   if (r.cardStatus !== "active") return refuse("card-deactivated", "the card is deactivated; an administrator must reactivate it");

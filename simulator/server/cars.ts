@@ -1,5 +1,5 @@
 /**
- * CARS code issuance (DESIGN.md §2 "CARS code"; API.md §CARS): card serial + PIN in, an 8-digit
+ * CARS code issuance (docs/ARCHITECTURE.md §2 "CARS code"; API.md §CARS): card serial + PIN in, an 8-digit
  * code valid until local midnight out, under the association's limits (cars-policy.ts). The code
  * is the one the lockbox validates (protocol/cars); the association CARS key never leaves here.
  */

@@ -19,7 +19,7 @@ import { deviceId } from "./records.ts";
 /** Where the reader firmware is built. */
 const READER_WASM = "build/reader.wasm";
 
-/** An association's CARS limits (DESIGN.md §2 "CARS code"); the store's defaults when absent. */
+/** An association's CARS limits (docs/ARCHITECTURE.md §2 "CARS code"); the store's defaults when absent. */
 interface CarsLimitsSetting {
   perMonth: number;
   consecutiveDays: number;

@@ -1,5 +1,5 @@
 /**
- * The server's keys (DESIGN.md §5): every key it uses is diversified on demand from the
+ * The server's keys (docs/ARCHITECTURE.md §5): every key it uses is diversified on demand from the
  * association's master keys with protocol/card/keys.ts, so firmware, card and server derive
  * byte-identical keys and no derived key is ever stored. Masters never leave the server.
  */

@@ -2,7 +2,7 @@
  * The host's side of a renewal over HTTP (API.md §Renewal): it relays each APDU the server asks
  * for to the card (through whatever `transmit` reaches it: an OSDP reader, an in-process card)
  * and posts the card's answer back, until the server says done. The host sees only ciphertext
- * and MACs; it is trusted with nothing (DESIGN.md §5).
+ * and MACs; it is trusted with nothing (docs/ARCHITECTURE.md §5).
  */
 import type { Transmit } from "./card-channel.ts";
 import type { RenewalOutcome } from "./renewal.ts";

@@ -1,5 +1,5 @@
 /**
- * What a renewal reads from and writes to the store (DESIGN.md §2 Renewal, §6 exactly-once): the
+ * What a renewal reads from and writes to the store (docs/ARCHITECTURE.md §2 Renewal, §6 exactly-once): the
  * card's context (card, member, association keys), and the ONE transaction that stores an upload
  * with deduplication by (lockbox id, lockbox sequence), applies ownership and "settings applied"
  * events, records the renewal and signs the current denylist. Nothing here talks to the card.
@@ -59,7 +59,7 @@ export function loadCardContext(db: Database, serial: string): CardContext {
   };
 }
 
-/** Refuses a card that may not renew (DESIGN.md §2): lost, deactivated, or its member not active. */
+/** Refuses a card that may not renew (docs/ARCHITECTURE.md §2): lost, deactivated, or its member not active. */
 export function checkMayRenew(ctx: CardContext): void {
   if (ctx.status === "lost") throw new ServerError("card-lost", `card ${ctx.serial} is reported lost or stolen`);
   if (ctx.status !== "active") throw new ServerError("card-deactivated", `card ${ctx.serial} is deactivated; an administrator must reactivate it`);
@@ -121,7 +121,7 @@ export interface RenewalStored {
 }
 
 /**
- * Stores an upload and its renewal in ONE transaction (DESIGN.md §6): every record not already
+ * Stores an upload and its renewal in ONE transaction (docs/ARCHITECTURE.md §6): every record not already
  * held is inserted (a record already held, from this card or another, is counted as duplicate),
  * new ownership records move the lockbox, new "settings applied" records close the staged
  * settings, the card gets its new expiry and issue counter, and the denylist is brought current.

@@ -1,5 +1,5 @@
 /**
- * The renewal protocol, server side (DESIGN.md §2 Renewal, §5, §6; protocol/SPEC.md Reader §3):
+ * The renewal protocol, server side (docs/ARCHITECTURE.md §2 Renewal, §5, §6; protocol/SPEC.md Reader §3):
  * over a `transmit` function that relays APDUs through the untrusted PC and reader, the server
  *   1. selects the applet and reads the public identity; refuses a lost or deactivated card or an
  *      inactive member before anything is written;

@@ -1,5 +1,5 @@
 /**
- * A simulated association (DESIGN.md §2, §5): its master keys (from a seed), the cards it issues,
+ * A simulated association (docs/ARCHITECTURE.md §2, §5): its master keys (from a seed), the cards it issues,
  * the lockboxes it provisions, and the server-side operations a renewal would perform on a card
  * (renew with server time, stage settings, push a denylist) and CARS code issuance. Used by the
  * scenarios, `lockbox sim`, and the lockbox tests.

@@ -1,4 +1,4 @@
-// Constant time (issue 3, DESIGN.md §5): the compiled AES core of both builds has no load or store
+// Constant time (issue 3, docs/ARCHITECTURE.md §5): the compiled AES core of both builds has no load or store
 // whose address depends on key or data, and no branch or select on them (test/crypto/wasm-taint.ts);
 // the modules hold no S-box table; and the checker itself catches table lookups and data branches.
 import { describe, it, expect } from "vitest";

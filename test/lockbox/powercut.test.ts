@@ -1,4 +1,4 @@
-// Crash safety of the lockbox flash (DESIGN.md §6): power is cut before every flash write of an
+// Crash safety of the lockbox flash (docs/ARCHITECTURE.md §6): power is cut before every flash write of an
 // access, a CARS renewal and a settings update; after reboot the log is intact (every record's
 // CRC and MAC verify, sequences strictly increasing, nothing accepted before the cut is lost), the
 // settings are the old or the new ones and the log agrees, and the box works on.

@@ -4,7 +4,7 @@ import { decideCars, daysLeft, type CarsLimits, type CarsRequest } from "../../s
 const limits: CarsLimits = { renewalPeriodDays: 1, monthlyLimit: 3, consecutiveDayLimit: 2 };
 const base: CarsRequest = { cardStatus: "active", memberStatus: "active", daysLeft: 0, today: 100, monthStart: 90, issuedDays: [] };
 
-describe("CARS issuance policy (DESIGN.md §2)", () => {
+describe("CARS issuance policy (docs/ARCHITECTURE.md §2)", () => {
   it("counts days left rounded up", () => {
     expect(daysLeft(1000, 1000)).toBe(0);
     expect(daysLeft(1001, 1000)).toBe(1);

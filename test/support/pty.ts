@@ -1,6 +1,6 @@
 /**
  * Real pseudo-terminals for serial tests: socat creates a linked PTY pair, one end for the
- * simulated device, the other for the tool under test (DESIGN.md §3 "same bytes on every
+ * simulated device, the other for the tool under test (docs/ARCHITECTURE.md §3 "same bytes on every
  * transport"). Tests skip with this reason when socat is missing.
  */
 import { spawn, type ChildProcess } from "node:child_process";

@@ -1,5 +1,5 @@
 /**
- * `lockbox cars issue`: asks the server for a CARS code (DESIGN.md §2; API.md §CARS), as the
+ * `lockbox cars issue`: asks the server for a CARS code (docs/ARCHITECTURE.md §2; API.md §CARS), as the
  * agent would on the web page or the phone line: card serial + PIN.
  */
 import "../../simulator/portable.ts";

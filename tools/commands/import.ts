@@ -1,5 +1,5 @@
 /**
- * `lockbox import`: the Import Utility on demand (issue 7; DESIGN.md §2, Import).
+ * `lockbox import`: the Import Utility on demand (issue 7; docs/ARCHITECTURE.md §2, Import).
  *   run     one import run for an association, with a progress bar and a report
  *   setup   create an association or set its import source, token and schedule
  *   report  show stored run reports

@@ -1,5 +1,5 @@
 /**
- * `lockbox renew --port <path> --server <url>`: renews the card in a USB reader (DESIGN.md §2
+ * `lockbox renew --port <path> --server <url>`: renews the card in a USB reader (docs/ARCHITECTURE.md §2
  * Renewal; protocol/SPEC.md Reader §3). This tool is the OSDP control panel on the serial port and
  * relays APDUs between the card and the server; it is trusted with nothing.
  */

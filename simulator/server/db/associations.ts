@@ -1,5 +1,5 @@
 /**
- * Creating and configuring associations (DESIGN.md §2: "numbers are association settings").
+ * Creating and configuring associations (docs/ARCHITECTURE.md §2: "numbers are association settings").
  * Only the settings given are written; the rest keep their schema defaults or current values.
  */
 import type { Database } from "better-sqlite3";

@@ -1,5 +1,5 @@
 /**
- * Whether a card may renew (DESIGN.md §2, Renewal): an expired card renews normally; a card that
+ * Whether a card may renew (docs/ARCHITECTURE.md §2, Renewal): an expired card renews normally; a card that
  * is deactivated or lost, or whose member is inactive or terminated, is refused until an
  * administrator reactivates it. The renewal authority asks this before writing an authorization.
  */

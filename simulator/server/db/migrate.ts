@@ -1,5 +1,5 @@
 /**
- * The migration runner of the server store (DESIGN.md §3, server/: SQLite store). Every module in
+ * The migration runner of the server store (docs/ARCHITECTURE.md §3, server/: SQLite store). Every module in
  * `migrations/` named `NNN-<what>.ts` is one migration; they run in number order, each in its own
  * transaction, and the applied ones are recorded in `schema_migrations`, so several engineers can
  * add numbered files independently (import owns 001–009, the server 010–029).

@@ -1,5 +1,5 @@
 /**
- * Administrator edits of vendor-supplied fields (DESIGN.md §2, Import: "fields an administrator
+ * Administrator edits of vendor-supplied fields (docs/ARCHITECTURE.md §2, Import: "fields an administrator
  * edited locally must not be overwritten"). An edit writes the column and records its provenance;
  * the Import Utility then skips that column for that record until the provenance is cleared.
  */

@@ -1,5 +1,5 @@
 /**
- * The reference server's store (DESIGN.md §3, server/: SQLite store): one SQLite file opened with
+ * The reference server's store (docs/ARCHITECTURE.md §3, server/: SQLite store): one SQLite file opened with
  * better-sqlite3 in WAL mode with foreign keys enforced, migrated to the newest schema on open.
  */
 import Sqlite from "better-sqlite3";

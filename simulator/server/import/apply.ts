@@ -1,5 +1,5 @@
 /**
- * Writing vendor records into the store (DESIGN.md §2, Import; issue 7, Semantics): upsert by key
+ * Writing vendor records into the store (docs/ARCHITECTURE.md §2, Import; issue 7, Semantics): upsert by key
  * with change detection, member status driving eligibility and cards, listing-agent changes moving
  * lockbox ownership, listings whose agent is unknown kept pending and retried, administrator-edited
  * fields left alone, and deletions found by a full key reconciliation. Runs inside the caller's
@@ -152,7 +152,7 @@ export class Applier {
     return outcome;
   }
 
-  /** Eligibility follows member status (DESIGN.md §2, Renewal); cards stay deactivated until an administrator reactivates them. */
+  /** Eligibility follows member status (docs/ARCHITECTURE.md §2, Renewal); cards stay deactivated until an administrator reactivates them. */
   private statusChanged(memberId: number, from: string, to: string, counts: Counts): void {
     if (from === "active") {
       this.s.memberStamp.run({ id: memberId, deactivated_at: this.now, reactivated_at: null });
@@ -199,7 +199,7 @@ export class Applier {
     return outcome;
   }
 
-  /** The lockboxes on a listing follow its listing agent (DESIGN.md §2, Ownership). */
+  /** The lockboxes on a listing follow its listing agent (docs/ARCHITECTURE.md §2, Ownership). */
   private moveOwnership(listingId: number, agentId: number): void {
     for (const box of this.s.boxesOfListing.all(listingId) as { id: string; owner_member_id: number | null }[]) {
       if (box.owner_member_id === agentId) continue;
@@ -217,7 +217,7 @@ export class Applier {
   }
 
   /**
-   * Full key reconciliation (DESIGN.md §2: incremental pulls miss deletions): every record of
+   * Full key reconciliation (docs/ARCHITECTURE.md §2: incremental pulls miss deletions): every record of
    * `resource` the vendor no longer lists is marked deleted/terminated.
    */
   reconcile(resource: ResourceName, seen: Map<string, number>, counts: Counts): void {

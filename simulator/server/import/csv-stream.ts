@@ -1,5 +1,5 @@
 /**
- * Streaming CSV reader for older vendor feeds (DESIGN.md §2, Import: "older feeds are CSV with a
+ * Streaming CSV reader for older vendor feeds (docs/ARCHITECTURE.md §2, Import: "older feeds are CSV with a
  * header row"). RFC 4180: comma-separated (or another one-character delimiter), fields optionally
  * in double quotes, `""` for a quote inside quotes, quoted fields may span lines, CRLF or LF.
  * Text arrives in chunks; rows come out as soon as they end. A row with broken quoting is rejected

@@ -1,5 +1,5 @@
 /**
- * Why the Import Utility rejects a row (DESIGN.md §6: "imports … report every rejected row with its
+ * Why the Import Utility rejects a row (docs/ARCHITECTURE.md §6: "imports … report every rejected row with its
  * reason"). Each code names one way a vendor row can be wrong; the report pairs it with a sentence.
  */
 /** The key field (OfficeKey, MemberKey, ListingKey) is absent or empty. */

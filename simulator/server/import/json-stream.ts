@@ -1,5 +1,5 @@
 /**
- * Streaming reader of RESO Web API responses (DESIGN.md §2, Import; issue 7, Streaming): pulls
+ * Streaming reader of RESO Web API responses (docs/ARCHITECTURE.md §2, Import; issue 7, Streaming): pulls
  * the records out of an OData page (`{"@odata.context": …, "value": [ {…}, … ],
  * "@odata.nextLink": "…"}`) or of a plain JSON array, one at a time, from text arriving in chunks,
  * so a 100,000-record feed is never held in memory. Only the outer structure is scanned here;

@@ -1,5 +1,5 @@
 /**
- * The three RESO resources the Import Utility reads (DESIGN.md §2, Import; issue 7, Inputs) and how
+ * The three RESO resources the Import Utility reads (docs/ARCHITECTURE.md §2, Import; issue 7, Inputs) and how
  * a vendor record becomes a row of the store: which RESO Data Dictionary 2.0 fields are used, which
  * column each lands in, which lookups constrain them, and every reason a record is refused.
  */

@@ -1,5 +1,5 @@
 /**
- * One import run (DESIGN.md §2 Import, §6 "imports are transactional"; issue 7). First every
+ * One import run (docs/ARCHITECTURE.md §2 Import, §6 "imports are transactional"; issue 7). First every
  * resource of the association's source is read in order (Office, Member, Property), checked, and
  * its good records spooled to a temporary file while the rejected ones are collected with their
  * reasons. Then, in ONE synchronous transaction, the spooled records are applied, deletions are

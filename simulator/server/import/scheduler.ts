@@ -1,5 +1,5 @@
 /**
- * The import schedule (issue 7, Schedule; DESIGN.md §1: "on a schedule the association chooses"):
+ * The import schedule (issue 7, Schedule; docs/ARCHITECTURE.md §1: "on a schedule the association chooses"):
  * each association with an `import_schedule` of `HH:MM` is imported once a day at that local time
  * (its POSIX TZ rule, daylight saving included). A scheduled run is a full key reconciliation when
  * the association's last applied full run is older than `import_full_every_days`. The server

@@ -1,5 +1,5 @@
 /**
- * The spool between reading a feed and applying it (DESIGN.md §6 "imports are transactional"): the
+ * The spool between reading a feed and applying it (docs/ARCHITECTURE.md §6 "imports are transactional"): the
  * checked records of a resource go to a temporary file as JSON lines while the feed streams in, so
  * the store's write transaction covers only local work, never a slow vendor, and nothing of the
  * feed is held in memory.

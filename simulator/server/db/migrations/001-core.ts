@@ -1,5 +1,5 @@
 /**
- * The core schema of the server store (DESIGN.md §2 and §3): associations with their settings and
+ * The core schema of the server store (docs/ARCHITECTURE.md §2 and §3): associations with their settings and
  * master keys, the offices, members and listings the Import Utility keeps in sync with the data
  * vendor, cards, lockboxes and their ownership history, per-field provenance of administrator
  * edits, and the import bookkeeping (runs, rejected rows, cursors). Later migrations ALTER or add;
@@ -21,7 +21,7 @@ CREATE TABLE associations (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
   renewal_period_days INTEGER NOT NULL DEFAULT 1 CHECK (renewal_period_days > 0),
-  -- CARS (DESIGN.md §2): refused while days left >= this; monthly and consecutive-day caps.
+  -- CARS (docs/ARCHITECTURE.md §2): refused while days left >= this; monthly and consecutive-day caps.
   cars_renewal_period_days INTEGER NOT NULL DEFAULT 1 CHECK (cars_renewal_period_days >= 0),
   cars_monthly_limit INTEGER NOT NULL DEFAULT 3 CHECK (cars_monthly_limit >= 0),
   cars_consecutive_day_limit INTEGER NOT NULL DEFAULT 2 CHECK (cars_consecutive_day_limit >= 0),
@@ -37,7 +37,7 @@ CREATE TABLE associations (
   import_token TEXT,
   -- A scheduled run is a full key reconciliation when the last full run is older than this.
   import_full_every_days INTEGER NOT NULL DEFAULT 7 CHECK (import_full_every_days > 0),
-  -- Association master keys (DESIGN.md §5), 16 bytes each; devices get keys diversified from them.
+  -- Association master keys (docs/ARCHITECTURE.md §5), 16 bytes each; devices get keys diversified from them.
   key_card_auth BLOB CHECK (key_card_auth IS NULL OR length(key_card_auth) = 16),
   key_server BLOB CHECK (key_server IS NULL OR length(key_server) = 16),
   key_audit BLOB CHECK (key_audit IS NULL OR length(key_audit) = 16),
@@ -67,7 +67,7 @@ CREATE TABLE offices (
 CREATE INDEX offices_mls_id ON offices (association_id, office_mls_id);
 
 -- RESO Member (an agent). status: active | inactive (vendor) | terminated (gone from a full
--- reconciliation). Only active members may renew a card (DESIGN.md §2, Renewal).
+-- reconciliation). Only active members may renew a card (docs/ARCHITECTURE.md §2, Renewal).
 CREATE TABLE members (
   id INTEGER PRIMARY KEY,
   association_id TEXT NOT NULL REFERENCES associations(id),

@@ -1,5 +1,5 @@
 /**
- * The renewal and upload side of the server store (DESIGN.md §2 Renewal, CARS, Store-and-forward
+ * The renewal and upload side of the server store (docs/ARCHITECTURE.md §2 Renewal, CARS, Store-and-forward
  * audit, Ownership and settings, Revocation; §6 exactly-once): uploads, access events deduplicated
  * by (lockbox id, lockbox sequence), renewals, CARS codes, denylist versions and staged settings,
  * plus the card and association columns the card protocol needs. API.md §Store describes them.
@@ -81,7 +81,7 @@ CREATE TABLE renewals (
 ) STRICT;
 CREATE INDEX renewals_card ON renewals (card_serial, at);
 
--- CARS codes issued (DESIGN.md §2): at most one per card per local day; sequences per card.
+-- CARS codes issued (docs/ARCHITECTURE.md §2): at most one per card per local day; sequences per card.
 CREATE TABLE cars_codes (
   id INTEGER PRIMARY KEY,
   card_serial TEXT NOT NULL REFERENCES cards(serial),
