@@ -29,6 +29,8 @@ export function provisionAssociation(db: Database, associationId: string, cardId
   const row = db.prepare("SELECT card_id FROM associations WHERE id = ?").get(associationId) as { card_id: number | null } | undefined;
   if (!row) throw new ServerError("unknown-association", `no association ${associationId}`);
   if (row.card_id !== null) return;
+  const holder = db.prepare("SELECT id FROM associations WHERE card_id = ?").get(cardId) as { id: string } | undefined;
+  if (holder) throw new ServerError("conflict", `card id ${cardId} belongs to association ${holder.id}`);
   db.prepare(`UPDATE associations SET card_id = ?, key_card_auth = ?, key_server = ?, key_audit = ? WHERE id = ?`)
     .run(cardId, randomBytes(16), randomBytes(16), randomBytes(16), associationId);
 }
@@ -160,6 +162,7 @@ export function localMonth(rule: TzRule, nowUtc: number): { today: number; month
 
 /** Registers a lockbox of an association (idempotent for the same association). */
 export function registerLockbox(db: Database, lockboxId: string, associationId: string, nowUtc: number): void {
+  if (!db.prepare("SELECT 1 FROM associations WHERE id = ?").get(associationId)) throw new ServerError("unknown-association", `no association ${associationId}`);
   const row = db.prepare("SELECT association_id FROM lockboxes WHERE id = ?").get(lockboxId) as { association_id: string } | undefined;
   if (row && row.association_id !== associationId) throw new ServerError("conflict", `lockbox ${lockboxId} belongs to ${row.association_id}`);
   if (!row) db.prepare("INSERT INTO lockboxes (id, association_id, created_at) VALUES (?, ?, ?)").run(lockboxId, associationId, iso(nowUtc));
@@ -174,10 +177,10 @@ export function lockboxSettings(db: Database, lockboxId: string): { version: num
 }
 
 /** Stages new settings (a partial update over the last) for the owner's card to carry at renewal. */
-export function stageSettings(db: Database, lockboxId: string, body: unknown, nowUtc: number): { version: number; settings: LockboxSettings } {
+export function stageSettings(db: Database, lockboxId: string, update: Partial<LockboxSettings>, nowUtc: number): { version: number; settings: LockboxSettings } {
   return db.transaction(() => {
     const current = lockboxSettings(db, lockboxId);
-    const settings = mergeSettings(current.settings, body);
+    const settings = mergeSettings(current.settings, update);
     const version = current.version + 1;
     db.prepare("INSERT INTO staged_settings (lockbox_id, version, settings, staged_at) VALUES (?, ?, ?, ?)").run(lockboxId, version, JSON.stringify(settings), iso(nowUtc));
     return { version, settings };

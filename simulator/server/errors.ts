@@ -9,7 +9,12 @@ export const SERVER_ERRORS = {
   "bad-request": 400,
   "bad-json": 400,
   "body-too-large": 413,
+  "unsupported-media-type": 415,
   "not-found": 404,
+  "method-not-allowed": 405,
+  "unauthenticated": 401,
+  "forbidden": 403,
+  "rate-limited": 429,
   "unknown-card": 404,
   "unknown-member": 404,
   "unknown-lockbox": 404,
@@ -37,6 +42,7 @@ export const SERVER_ERRORS = {
   "session-expired": 410,
   "session-busy": 409,
   "conflict": 409,
+  "internal": 500,
 } as const;
 
 /** A refusal code of the server API. */

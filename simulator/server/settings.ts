@@ -6,7 +6,6 @@
 import { Settings, encodeSettings, SETTINGS_SIZE, SETTINGS_CBS_REQUIRED, SETTINGS_PRIVACY_MODE, TZ_RULE_WIDTH } from "../../protocol/card/layouts.ts";
 import { parseTzRule, TzRule } from "../../protocol/time/tz.ts";
 import { ServerError } from "./errors.ts";
-import { optInt, optBool, optStr } from "./validate.ts";
 
 /** The JSON form of a lockbox's settings (API.md §Lockbox settings). */
 export interface LockboxSettings {
@@ -28,32 +27,20 @@ export const DEFAULT_SETTINGS: LockboxSettings = {
   dayMask: 0x7f, startMinute: 0, endMinute: 1439, cbsRequired: false, cbsCode: "", privacyMode: false, privacyCode: "", shackleCode: "", tzRule: "UTC0",
 };
 
-const CODE = /^[0-9]{0,8}$/;
-
-/** Applies a partial JSON update over `base`, checking every field; refuses with bad-request. */
-export function mergeSettings(base: LockboxSettings, body: unknown): LockboxSettings {
-  const s: LockboxSettings = {
-    dayMask: optInt(body, "dayMask", 0, 0x7f) ?? base.dayMask,
-    startMinute: optInt(body, "startMinute", 0, 1439) ?? base.startMinute,
-    endMinute: optInt(body, "endMinute", 0, 1439) ?? base.endMinute,
-    cbsRequired: optBool(body, "cbsRequired") ?? base.cbsRequired,
-    cbsCode: optCode(body, "cbsCode") ?? base.cbsCode,
-    privacyMode: optBool(body, "privacyMode") ?? base.privacyMode,
-    privacyCode: optCode(body, "privacyCode") ?? base.privacyCode,
-    shackleCode: optCode(body, "shackleCode") ?? base.shackleCode,
-    tzRule: optStr(body, "tzRule", TZ_RULE_WIDTH) ?? base.tzRule,
-  };
+/**
+ * Applies a partial update over `base`. The field types and ranges are the API schema's
+ * (http/schemas.ts SettingsUpdate, checked before this runs); what depends on more than one field
+ * or on the TZ grammar is checked here, and refused with bad-request.
+ */
+export function mergeSettings(base: LockboxSettings, update: Partial<LockboxSettings>): LockboxSettings {
+  const s: LockboxSettings = { ...base };
+  for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof LockboxSettings)[]) {
+    if (update[key] !== undefined) (s as unknown as Record<string, unknown>)[key] = update[key];
+  }
   const tz = Buffer.from(s.tzRule, "latin1");
   if (parseTzRule(tz, 0, tz.length, new TzRule()) < 0) throw new ServerError("bad-request", `field 'tzRule' is not a POSIX TZ rule: ${s.tzRule}`);
   if (s.cbsRequired && s.cbsCode === "") throw new ServerError("bad-request", "cbsRequired needs a cbsCode");
   return s;
-}
-
-function optCode(body: unknown, name: string): string | undefined {
-  const v = (body as Record<string, unknown>)[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== "string" || !CODE.test(v)) throw new ServerError("bad-request", `field '${name}' must be 0..8 digits`);
-  return v;
 }
 
 function bcd(code: string, into: Uint8Array): void {

@@ -1,6 +1,6 @@
 /**
- * `lockbox server`: runs the reference server (simulator/server/API.md) on node:http over the
- * SQLite store until Ctrl-C or SIGTERM.
+ * `lockbox server`: runs the reference server (simulator/server/API.md) on Fastify over the SQLite
+ * store until Ctrl-C or SIGTERM.
  */
 import "../../simulator/portable.ts";
 import { parseArgs } from "node:util";
@@ -13,7 +13,7 @@ const usage = `Usage: lockbox server [--port <n>] [--host <addr>] [--db <path>] 
 
 Runs the reference back end: card issuance and status, CARS codes, lockbox settings, access logs
 and the renewal sessions a \`lockbox renew\` relays between a card and the server. The HTTP JSON API
-is documented in simulator/server/API.md. It also runs each association's import schedule (set with
+is documented in simulator/server/API.md and served as OpenAPI at /api/openapi.json. It also runs each association's import schedule (set with
 \`lockbox import setup\`) and prints every scheduled run's report.
 
   --port   TCP port (default 8080; 0 picks a free one)
