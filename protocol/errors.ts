@@ -11,6 +11,8 @@
  * -160 .. -179  time and TZ rules    protocol/time/errors.ts
  * -180 .. -199  CARS codes           protocol/cars/errors.ts
  * -200 .. -239  lockbox/reader service messages (MFG)  protocol/service/errors.ts
+ * -240 .. -259  firmware crypto      firmware/crypto/errors.ts
+ * -260 .. -279  test-rig link        protocol/rig/errors.ts
  */
 
 /** Success. */

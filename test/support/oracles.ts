@@ -44,3 +44,19 @@ export function icuLocalDay(t: number, zone: string): number {
   const p = Object.fromEntries(f.formatToParts(new Date(t * 1000)).map((x) => [x.type, x.value]));
   return Date.UTC(+p.year, +p.month - 1, +p.day) / 86400000;
 }
+
+/**
+ * A CRC-16 with refin = refout = false computed bit by bit from the catalogue definition (RevEng:
+ * shift each message bit into the top of the register, XOR the polynomial when a 1 falls out), for
+ * checking framed examples independently of protocol/crc.ts's table-driven code.
+ */
+export function bitwiseCrc16(poly: number, init: number, data: Uint8Array): number {
+  let reg = init;
+  for (const byte of data) {
+    for (let bit = 7; bit >= 0; bit--) {
+      const top = ((reg >> 15) ^ (byte >> bit)) & 1;
+      reg = ((reg << 1) & 0xffff) ^ (top ? poly : 0);
+    }
+  }
+  return reg;
+}
