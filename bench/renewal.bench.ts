@@ -2,8 +2,12 @@
 // the simulator host, the card emulator behind it on T=1, the OSDP control panel and the server
 // in process. Simulated end-to-end wire time (card link at the negotiated rate + serial link at
 // 115200 baud) against the wire-time bound of the payload alone; goodput as a share of the line
-// rates; host seconds; and the server's ingest rate (audit MAC check + one-transaction store).
+// rates; host seconds; and the server's ingest rate (audit MAC check + one-transaction store), in
+// memory and to a store file with the durable synchronous=FULL against the old NORMAL.
 import "../simulator/portable.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { BenchGroup, BenchMetric } from "../tools/lib/bench.ts";
 import { openStore } from "../simulator/server/db/store.ts";
 import { runRenewal } from "../simulator/server/renewal.ts";
@@ -101,32 +105,63 @@ async function renewalMetrics(): Promise<BenchMetric[]> {
   ];
 }
 
-async function ingestMetrics(): Promise<BenchMetric[]> {
-  const { db } = await openStore(":memory:");
+/** `uploads` uploads of `perUpload` records each into a store at `path`, timed from decode to commit. */
+async function ingestSeconds(path: string, synchronous: "FULL" | "NORMAL", uploads: number, perUpload: number): Promise<number> {
+  const store = await openStore(path);
+  const { db } = store;
+  // The shipped store is FULL (durable before acknowledged); NORMAL is what it was before issue 12.
+  db.pragma(`synchronous = ${synchronous}`);
   seedWorld(db);
   newCard(db, "M1", A, T0);
   const ctx = loadCardContext(db, "00bc614e");
   const keys = masterKeys(db);
   const auditKey = lockboxAuditKey(keys, 0x10);
-  const batches = 10;
   let seconds = 0;
-  for (let b = 0; b < batches; b++) {
-    const buf = new Uint8Array(RECORDS * STORED_RECORD_SIZE);
-    for (let i = 0; i < RECORDS; i++) {
-      buf.set(sealed({ file: 2, lockboxId: 0x10, sequence: b * RECORDS + i + 1, utc: T0 + i, eventType: EVENT_OPENED, cardSerial: 0x77 }, auditKey), i * STORED_RECORD_SIZE + 4);
+  for (let b = 0; b < uploads; b++) {
+    const buf = new Uint8Array(perUpload * STORED_RECORD_SIZE);
+    for (let i = 0; i < perUpload; i++) {
+      buf.set(sealed({ file: 2, lockboxId: 0x10, sequence: b * perUpload + i + 1, utc: T0 + i, eventType: EVENT_OPENED, cardSerial: 0x77 }, auditKey), i * STORED_RECORD_SIZE + 4);
     }
     const t = performance.now();
-    const records = Array.from({ length: RECORDS }, (_, i) => decodeStoredRecord(2, buf, i * STORED_RECORD_SIZE));
+    const records = Array.from({ length: perUpload }, (_, i) => decodeStoredRecord(2, buf, i * STORED_RECORD_SIZE));
     verifyRecordMacs(keys, records);
     storeRenewal(db, { ctx, records, receipt: new Uint8Array(16), nowIso: new Date().toISOString(), newExpiryIso: new Date().toISOString(), issueCounter: b + 2, denylistCapacity: 128 });
     seconds += (performance.now() - t) / 1000;
   }
-  return [{ name: "server ingest (decode + audit MAC + one-transaction store)", value: (batches * RECORDS) / seconds, unit: "records/s", note: `${batches} uploads of ${RECORDS}` }];
+  store.close();
+  return seconds;
+}
+
+async function ingestMetrics(): Promise<BenchMetric[]> {
+  const dir = mkdtempSync(join(tmpdir(), "lockbox-ingest-"));
+  try {
+    const big = { uploads: 10, records: RECORDS };
+    const small = { uploads: 200, records: 10 };
+    const run = (name: string, sync: "FULL" | "NORMAL", shape: { uploads: number; records: number }) =>
+      ingestSeconds(join(dir, `${name}.db`), sync, shape.uploads, shape.records);
+    const memory = await ingestSeconds(":memory:", "FULL", big.uploads, big.records);
+    const bigNormal = await run("big-normal", "NORMAL", big);
+    const bigFull = await run("big-full", "FULL", big);
+    const smallNormal = await run("small-normal", "NORMAL", small);
+    const smallFull = await run("small-full", "FULL", small);
+    const rate = (shape: { uploads: number; records: number }, s: number) => (shape.uploads * shape.records) / s;
+    return [
+      { name: "ingest, in-memory store (no I/O)", value: rate(big, memory), unit: "records/s", note: `${big.uploads} uploads of ${big.records}` },
+      { name: "ingest to file, synchronous=NORMAL (not durable)", value: rate(big, bigNormal), unit: "records/s", note: `${big.uploads} uploads of ${big.records}` },
+      { name: "ingest to file, synchronous=FULL (durable, shipped)", value: rate(big, bigFull), unit: "records/s", note: `${big.uploads} uploads of ${big.records}` },
+      { name: "  FULL / NORMAL, 1,000-record uploads", value: bigNormal / bigFull, unit: "x" },
+      { name: "uploads of 10 records, synchronous=NORMAL", value: small.uploads / smallNormal, unit: "uploads/s" },
+      { name: "uploads of 10 records, synchronous=FULL (shipped)", value: small.uploads / smallFull, unit: "uploads/s" },
+      { name: "  FULL / NORMAL, 10-record uploads", value: smallNormal / smallFull, unit: "x" },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function groups(): BenchGroup[] {
   return [
     { title: `Renewal of a card holding ${RECORDS} records (reader.wasm + card emulator + server)`, metrics: renewalMetrics },
-    { title: "Server ingest", metrics: ingestMetrics },
+    { title: "Server ingest (durability cost: a store file, FULL against NORMAL)", metrics: ingestMetrics },
   ];
 }

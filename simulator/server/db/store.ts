@@ -38,8 +38,10 @@ export async function openStore(path = defaultStorePath(), opts: OpenStoreOption
   const db = new Sqlite(path, { timeout: opts.busyTimeoutMs ?? 5000 });
   try {
     if (path !== ":memory:") db.pragma("journal_mode = WAL");
-    // NORMAL is durable across application crashes in WAL mode; only a power cut may lose the last commit.
-    db.pragma("synchronous = NORMAL");
+    // FULL: every commit is fsync'd to the WAL before COMMIT returns, so what the server acknowledges
+    // (an upload receipt, an applied import, a CARS code) survives a power cut (DESIGN.md §6 "durable
+    // before acknowledged"). NORMAL would only survive a crash of the process.
+    db.pragma("synchronous = FULL");
     db.pragma("foreign_keys = ON");
     const migrated = applyMigrations(db, migrations);
     return { db, path, migrated, close: () => db.close() };
