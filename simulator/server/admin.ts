@@ -6,23 +6,16 @@
  * logs. Each operation is one transaction.
  */
 import type { Database } from "better-sqlite3";
-import { randomBytes, scryptSync, timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { ServerError } from "./errors.ts";
 import { deviceId } from "./records.ts";
 import { DEFAULT_SETTINGS, mergeSettings, type LockboxSettings } from "./settings.ts";
 import { daysLeft } from "./cars-policy.ts";
+import { pinVerifier, type PinKdf } from "./pin-kdf.ts";
 import { issueCard } from "../card/issue.ts";
 import { parseTzRule, TzRule, localDay } from "../../protocol/time/tz.ts";
 import { CivilDate, civilFromDays, dayNumber } from "../../protocol/time/civil.ts";
 import { ROLE_AGENT } from "../../protocol/card/layouts.ts";
-
-/** scrypt cost for PIN verifiers (RFC 7914 N): PINs are short, so the verifier must be slow to test. */
-const SCRYPT_N = 1 << 14;
-
-/** The scrypt verifier of a PIN under `salt` (RFC 7914). */
-export function pinVerifier(pin: string, salt: Uint8Array): Uint8Array {
-  return new Uint8Array(scryptSync(pin, salt, 32, { N: SCRYPT_N }));
-}
 
 /** Gives an association its card id and fresh random master keys, unless it has them already. */
 export function provisionAssociation(db: Database, associationId: string, cardId: number): void {
@@ -53,24 +46,42 @@ export interface CardStatusView {
   pinFailures: number;
 }
 
-/** Issues a card to an active member: a fresh serial, a PIN verifier, expiry one renewal period out. */
-export function issueCardRecord(db: Database, associationId: string, memberKey: string, pin: string, nowUtc: number, serial?: number): { serial: string; expiresAt: string } {
+/** A PIN verifier and its salt, as the cards table keeps them. */
+export interface PinRecord {
+  salt: Uint8Array;
+  verifier: Uint8Array;
+}
+
+/** Checks a new card's PIN and serial request before any work is spent on them. */
+export function checkNewCard(pin: string, serial?: number): void {
   if (!/^[0-9]{4,12}$/.test(pin)) throw new ServerError("bad-request", "PIN must be 4..12 digits");
+  // Serial 0 means "no card" on lockbox records and owner fields (protocol/SPEC.md Lockbox §2.3).
+  if (serial === 0) throw new ServerError("bad-request", "card serial 00000000 is reserved (it means no card); give another or none");
+}
+
+/**
+ * Issues a card to an active member: a fresh serial (or `serial`), a PIN verifier, expiry one
+ * renewal period out. `pinRecord` is the verifier computed by the caller (the server's bounded
+ * PinKdf); without it the verifier is computed here.
+ */
+export function issueCardRecord(db: Database, associationId: string, memberKey: string, pin: string, nowUtc: number, serial?: number, pinRecord?: PinRecord): { serial: string; expiresAt: string } {
+  checkNewCard(pin, serial);
   return db.transaction(() => {
     const member = db.prepare("SELECT m.id, m.status, a.renewal_period_days, a.card_id FROM members m JOIN associations a ON a.id = m.association_id WHERE m.association_id = ? AND m.member_key = ?")
       .get(associationId, memberKey) as { id: number; status: string; renewal_period_days: number; card_id: number | null } | undefined;
     if (!member) throw new ServerError("unknown-member", `no member ${memberKey} in association ${associationId}`);
     if (member.status !== "active") throw new ServerError("member-inactive", `member ${memberKey} is ${member.status}`);
     if (member.card_id === null) throw new ServerError("unknown-association", `association ${associationId} is not provisioned for cards`);
-    let id = serial ?? 0;
-    while (id === 0 || db.prepare("SELECT 1 FROM cards WHERE serial = ?").get(deviceId(id))) {
-      if (serial !== undefined && id !== 0) throw new ServerError("conflict", `card ${deviceId(id)} already exists`);
-      id = randomBytes(4).readUInt32BE(0);
+    if (serial !== undefined && db.prepare("SELECT 1 FROM cards WHERE serial = ?").get(deviceId(serial))) {
+      throw new ServerError("conflict", `card ${deviceId(serial)} already exists`);
     }
-    const salt = randomBytes(16);
+    let id = serial ?? 0;
+    while (id === 0 || db.prepare("SELECT 1 FROM cards WHERE serial = ?").get(deviceId(id))) id = randomBytes(4).readUInt32BE(0);
+    const salt = pinRecord?.salt ?? randomBytes(16);
+    const verifier = pinRecord?.verifier ?? pinVerifier(pin, salt);
     const expiresAt = new Date((nowUtc + member.renewal_period_days * 86400) * 1000).toISOString();
     db.prepare(`INSERT INTO cards (serial, association_id, member_id, status, expires_at, issued_at, pin_salt, pin_verifier)
-      VALUES (?, ?, ?, 'active', ?, ?, ?, ?)`).run(deviceId(id), associationId, member.id, expiresAt, iso(nowUtc), salt, pinVerifier(pin, salt));
+      VALUES (?, ?, ?, 'active', ?, ?, ?, ?)`).run(deviceId(id), associationId, member.id, expiresAt, iso(nowUtc), salt, verifier);
     return { serial: deviceId(id), expiresAt };
   })();
 }
@@ -95,18 +106,31 @@ function iso(utc: number): string {
   return new Date(utc * 1000).toISOString();
 }
 
-/** Checks a PIN against the card's verifier; wrong PINs count, and `maxFailures` locks it (pin-locked). */
-export function checkPin(db: Database, serial: string, pin: string, maxFailures: number): void {
-  const row = db.prepare("SELECT pin_salt, pin_verifier, pin_failures FROM cards WHERE serial = ?").get(serial) as
-    { pin_salt: Uint8Array | null; pin_verifier: Uint8Array | null; pin_failures: number } | undefined;
+/**
+ * Checks a PIN against the card's verifier (CARS requests). The try is charged before the verifier
+ * is derived, in one atomic UPDATE, so concurrent guesses cannot exceed `maxFailures` between them;
+ * a right PIN gives the tries back. At `maxFailures` the card is pin-locked until an administrator
+ * unlocks it.
+ */
+export async function checkPin(db: Database, serial: string, pin: string, maxFailures: number, kdf: PinKdf): Promise<void> {
+  const row = db.prepare("SELECT pin_salt, pin_verifier FROM cards WHERE serial = ?").get(serial) as
+    { pin_salt: Uint8Array | null; pin_verifier: Uint8Array | null } | undefined;
   if (!row) throw new ServerError("unknown-card", `no card ${serial}`);
-  if (row.pin_failures >= maxFailures) throw new ServerError("pin-locked", `too many wrong PINs for card ${serial}; an administrator must unlock it`);
-  const ok = row.pin_salt !== null && row.pin_verifier !== null && /^[0-9]{4,12}$/.test(pin) && timingSafeEqual(pinVerifier(pin, row.pin_salt), row.pin_verifier);
-  if (!ok) {
-    db.prepare("UPDATE cards SET pin_failures = pin_failures + 1 WHERE serial = ?").run(serial);
-    throw new ServerError("pin-wrong", `wrong PIN for card ${serial} (${maxFailures - row.pin_failures - 1} tries left)`);
+  const charged = db.prepare("UPDATE cards SET pin_failures = pin_failures + 1 WHERE serial = ? AND pin_failures < ? RETURNING pin_failures")
+    .get(serial, maxFailures) as { pin_failures: number } | undefined;
+  if (!charged) throw new ServerError("pin-locked", `too many wrong PINs for card ${serial}; an administrator must unlock it`);
+  let ok = false;
+  if (row.pin_salt !== null && row.pin_verifier !== null && /^[0-9]{4,12}$/.test(pin)) {
+    try {
+      ok = timingSafeEqual(await kdf.verifier(pin, row.pin_salt), row.pin_verifier);
+    } catch (err) {
+      // Not evaluated (server busy): the try is given back.
+      db.prepare("UPDATE cards SET pin_failures = MAX(pin_failures - 1, 0) WHERE serial = ?").run(serial);
+      throw err;
+    }
   }
-  if (row.pin_failures > 0) db.prepare("UPDATE cards SET pin_failures = 0 WHERE serial = ?").run(serial);
+  if (!ok) throw new ServerError("pin-wrong", `wrong PIN for card ${serial} (${maxFailures - charged.pin_failures} tries left)`);
+  db.prepare("UPDATE cards SET pin_failures = 0 WHERE serial = ?").run(serial);
 }
 
 /** Deactivates a card or reports it lost (it goes on the denylist until it would have expired). */

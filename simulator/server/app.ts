@@ -11,7 +11,8 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { openStore, defaultStorePath, type Store } from "./db/store.ts";
 import { startImportScheduler, type ImportScheduler, type SchedulerOptions } from "./import/scheduler.ts";
-import { RelaySessions } from "./relay.ts";
+import { RelaySessions, type RelayLimits } from "./relay.ts";
+import { PinKdf, type PinKdfLimits } from "./pin-kdf.ts";
 import type { RenewalEnv, RenewalOutcome } from "./renewal.ts";
 import { apiRoutes } from "./http/api.ts";
 import { installRefusals, frameworkErrors, MAX_BODY_BYTES } from "./http/refusals.ts";
@@ -61,6 +62,10 @@ export interface ServerOptions {
   env?: Partial<RenewalEnv>;
   /** Milliseconds a renewal session may wait for the host before it is dropped (default 30 s). */
   sessionIdleMs?: number;
+  /** Open renewal sessions, in total and per client address (RelayLimits defaults: 64 and 4). */
+  renewalLimits?: RelayLimits;
+  /** PIN verifier derivations running and waiting (PinKdfLimits defaults: 2 and 32). */
+  pinKdfLimits?: PinKdfLimits;
   /** Where issued cards are saved as card files (emulated chips); none when absent. */
   cardsDir?: string;
   /**
@@ -78,7 +83,7 @@ export interface ServerOptions {
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const store = await openStore(opts.db);
   const env: RenewalEnv = { now: opts.env?.now ?? (() => Math.floor(Date.now() / 1000)), randomBytes: opts.env?.randomBytes ?? ((n) => new Uint8Array(randomBytes(n))) };
-  const sessions = new RelaySessions<RenewalOutcome>(opts.sessionIdleMs);
+  const sessions = new RelaySessions<RenewalOutcome>(opts.sessionIdleMs, opts.renewalLimits);
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const host = opts.host ?? "127.0.0.1";
   const app = Fastify({
@@ -102,7 +107,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       info: { title: "Lockbox reference server", version: "1", description: "The JSON API of simulator/server (API.md): cards, CARS, lockboxes, access logs and the card-authenticated renewal relay." },
     },
   });
-  apiRoutes(app, { db: store.db, env, sessions, cardsDir: opts.cardsDir });
+  apiRoutes(app, { db: store.db, env, sessions, kdf: new PinKdf(opts.pinKdfLimits), cardsDir: opts.cardsDir });
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   try {

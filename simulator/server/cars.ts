@@ -7,6 +7,7 @@ import type { Database } from "better-sqlite3";
 import { nextLocalMidnight } from "../../protocol/time/tz.ts";
 import { ServerError } from "./errors.ts";
 import { checkPin, associationTzRule, localMonth } from "./admin.ts";
+import type { PinKdf } from "./pin-kdf.ts";
 import { decideCars, daysLeft } from "./cars-policy.ts";
 import { carsKey } from "./keys.ts";
 import { carsMessage, carsCodeFromMac, CARS_MESSAGE_SIZE, CARS_DIGITS } from "../../protocol/cars/cars.ts";
@@ -40,8 +41,8 @@ export function carsCodeFor(key: Uint8Array, serial: number, day: number, sequen
 }
 
 /** Issues (or repeats today's) CARS code for card `serial` after checking its PIN and the limits. */
-export function issueCars(db: Database, serial: string, pin: string, nowUtc: number): CarsIssued {
-  checkPin(db, serial, pin, CARS_PIN_TRIES);
+export async function issueCars(db: Database, serial: string, pin: string, nowUtc: number, kdf: PinKdf): Promise<CarsIssued> {
+  await checkPin(db, serial, pin, CARS_PIN_TRIES, kdf);
   return db.transaction((): CarsIssued => {
     const r = db.prepare(`SELECT c.status, m.status AS member_status, c.expires_at, a.tz_rule, a.cars_renewal_period_days, a.cars_monthly_limit,
         a.cars_consecutive_day_limit, a.card_id, a.key_card_auth, a.key_server, a.key_audit

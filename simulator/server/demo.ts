@@ -13,7 +13,8 @@ import { DeviceHost } from "../host/host.ts";
 import { Flash } from "../host/flash.ts";
 import { Rtc } from "../host/rtc.ts";
 import { UartTap, PtyUart } from "../host/uart.ts";
-import { pinVerifier, registerLockbox } from "./admin.ts";
+import { registerLockbox } from "./admin.ts";
+import { pinVerifier } from "./pin-kdf.ts";
 import { deviceId } from "./records.ts";
 
 /** Where the reader firmware is built. */

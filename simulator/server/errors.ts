@@ -43,6 +43,8 @@ export const SERVER_ERRORS = {
   "session-busy": 409,
   "conflict": 409,
   "internal": 500,
+  "too-many-sessions": 429,
+  "server-busy": 503,
 } as const;
 
 /** A refusal code of the server API. */

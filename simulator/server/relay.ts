@@ -109,17 +109,46 @@ class RelaySession<T> {
   }
 }
 
-/** Every renewal session of one server, by id. */
+/** How many renewal sessions may be open at once (API.md §Renewal limits). */
+export interface RelayLimits {
+  /** Sessions in total (default 64). */
+  total?: number;
+  /** Sessions of one client address (default 4: a PC with a few readers). */
+  perSource?: number;
+}
+
+/** Every renewal session of one server, by id, within its limits. */
 export class RelaySessions<T> {
   private readonly sessions = new Map<string, RelaySession<T>>();
+  private readonly bySource = new Map<string, number>();
+  private readonly total: number;
+  private readonly perSource: number;
 
-  constructor(private readonly idleMs = 30_000) {}
+  constructor(private readonly idleMs = 30_000, limits: RelayLimits = {}) {
+    this.total = limits.total ?? 64;
+    this.perSource = limits.perSource ?? 4;
+  }
 
-  /** Starts a session running `run` and returns its first step. */
-  async start(run: (transmit: Transmit, report: (phase: string, done: number, total: number) => void) => Promise<T>): Promise<RelayStep<T>> {
+  /**
+   * Starts a session for client `source` running `run` and returns its first step. Refused before
+   * anything runs when `source` has perSource sessions open (too-many-sessions) or the server has
+   * `total` (server-busy); a session ends when it finishes or has been idle for idleMs.
+   */
+  async start(source: string, run: (transmit: Transmit, report: (phase: string, done: number, total: number) => void) => Promise<T>): Promise<RelayStep<T>> {
+    const mine = this.bySource.get(source) ?? 0;
+    if (mine >= this.perSource) {
+      throw new ServerError("too-many-sessions", `${mine} renewal sessions from ${source} are open (the limit); finish one or wait ${this.idleMs / 1000} s for an abandoned one to expire`);
+    }
+    if (this.sessions.size >= this.total) throw new ServerError("server-busy", `${this.sessions.size} renewal sessions are open (the server's limit); try again shortly`);
     const id = randomBytes(12).toString("hex");
-    const s = new RelaySession<T>(id, this.idleMs, () => this.sessions.delete(id));
+    const s = new RelaySession<T>(id, this.idleMs, () => {
+      this.sessions.delete(id);
+      const left = (this.bySource.get(source) ?? 1) - 1;
+      if (left > 0) this.bySource.set(source, left);
+      else this.bySource.delete(source);
+    });
     this.sessions.set(id, s);
+    this.bySource.set(source, mine + 1);
     s.start(run);
     return this.stepOf(s);
   }

@@ -4,6 +4,7 @@
  * store's operations (admin.ts, cars.ts, the renewal relay), which hold all the SQL.
  */
 import { mkdirSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
@@ -12,8 +13,9 @@ import type { Database } from "better-sqlite3";
 import type { RelaySessions } from "../relay.ts";
 import { runRenewal, type RenewalEnv, type RenewalOutcome } from "../renewal.ts";
 import { issueCars } from "../cars.ts";
+import type { PinKdf } from "../pin-kdf.ts";
 import {
-  provisionAssociation, issueCardRecord, personalizeCard, cardStatus, unlockPin, deactivateCard, reactivateCard, registerLockbox, lockboxSettings, stageSettings, accessLog,
+  provisionAssociation, checkNewCard, issueCardRecord, personalizeCard, cardStatus, unlockPin, deactivateCard, reactivateCard, registerLockbox, lockboxSettings, stageSettings, accessLog,
 } from "../admin.ts";
 import { ServerError } from "../errors.ts";
 import {
@@ -28,6 +30,8 @@ export interface ApiContext {
   db: Database;
   env: RenewalEnv;
   sessions: RelaySessions<RenewalOutcome>;
+  /** The bounded PIN verifier work (scrypt) of card issuance and CARS PIN checks. */
+  kdf: PinKdf;
   /** Where issued cards are saved as card files; none when absent. */
   cardsDir?: string;
 }
@@ -37,7 +41,7 @@ const refusals = { "4xx": { $ref: "ErrorReply#" } };
 /** Registers the routes of API.md on `app`. */
 export function apiRoutes(server: FastifyInstance, ctx: ApiContext): void {
   const app = server.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, env, sessions, cardsDir } = ctx;
+  const { db, env, sessions, kdf, cardsDir } = ctx;
   const now = () => env.now();
   app.addSchema(ErrorReply);
 
@@ -64,8 +68,12 @@ export function apiRoutes(server: FastifyInstance, ctx: ApiContext): void {
       response: { 200: Type.Object({ serial: Serial, expiresAt: IsoTime, cardFile: Nullable(Type.String()) }), ...refusals },
     },
   }, async (req) => {
-    const { association, memberKey, pin, serial } = req.body;
-    const issued = issueCardRecord(db, association, memberKey, pin, now(), serial === undefined ? undefined : parseInt(serial, 16));
+    const { association, memberKey, pin } = req.body;
+    const serial = req.body.serial === undefined ? undefined : parseInt(req.body.serial, 16);
+    checkNewCard(pin, serial);
+    const salt = randomBytes(16);
+    const pinRecord = { salt, verifier: await kdf.verifier(pin, salt) };
+    const issued = issueCardRecord(db, association, memberKey, pin, now(), serial, pinRecord);
     if (!cardsDir) return { ...issued, cardFile: null };
     mkdirSync(cardsDir, { recursive: true });
     const cardFile = join(cardsDir, `${issued.serial}.card`);
@@ -111,7 +119,7 @@ export function apiRoutes(server: FastifyInstance, ctx: ApiContext): void {
         ...refusals,
       },
     },
-  }, async (req) => issueCars(db, req.body.serial, req.body.pin, now()));
+  }, async (req) => issueCars(db, req.body.serial, req.body.pin, now(), kdf));
 
   app.post("/api/lockboxes", {
     schema: {
@@ -160,7 +168,7 @@ export function apiRoutes(server: FastifyInstance, ctx: ApiContext): void {
 
   app.post("/api/renewals", {
     schema: { summary: "Start a renewal session: the first APDU for the card", tags: ["renewal"], response: { 200: RelayStep, ...refusals } },
-  }, async () => sessions.start((transmit, report) => runRenewal(db, env, transmit, report)));
+  }, async (req) => sessions.start(req.ip, (transmit, report) => runRenewal(db, env, transmit, report)));
 
   app.post("/api/renewals/:session", {
     schema: {
