@@ -1,7 +1,7 @@
 /**
  * PIN verifiers (API.md §Cards, §CARS): scrypt (RFC 7914) of the PIN under a per-card salt, slow on
  * purpose because PINs are short. The server derives them on request, so the work is bounded
- * (DESIGN.md §5 "the back end trusts no caller"): at most `concurrency` derivations run at once on
+ * (docs/ARCHITECTURE.md §5 "the back end trusts no caller"): at most `concurrency` derivations run at once on
  * libuv's thread pool and at most `queue` wait; a request beyond that is refused at once as
  * server-busy instead of piling up CPU and memory.
  */

@@ -1,5 +1,5 @@
 /**
- * Durable before acknowledged (DESIGN.md §6; issue 12): the upload a renewal stores must be on stable
+ * Durable before acknowledged (docs/ARCHITECTURE.md §6; issue 12): the upload a renewal stores must be on stable
  * storage before the card gets the receipt that frees its records. A child process runs a renewal
  * with the fsync shim preloaded (test/support/powercut.ts) and is killed the moment APPLY RECEIPT
  * leaves for the card; the store is then reopened as a power failure would leave it.

@@ -1,5 +1,5 @@
 /**
- * A power cut for tests of durability (DESIGN.md §6 "durable before acknowledged"): a child process
+ * A power cut for tests of durability (docs/ARCHITECTURE.md §6 "durable before acknowledged"): a child process
  * runs with test/support/powercut-shim.c preloaded, which copies a file under the watched folder
  * to "<file>.durable" at every fsync()/fdatasync(); the test kills the child, and powerCut() then
  * leaves every file as a power failure would: as of its last sync, or as it was before the child

@@ -39,7 +39,7 @@ export async function openStore(path = defaultStorePath(), opts: OpenStoreOption
   try {
     if (path !== ":memory:") db.pragma("journal_mode = WAL");
     // FULL: every commit is fsync'd to the WAL before COMMIT returns, so what the server acknowledges
-    // (an upload receipt, an applied import, a CARS code) survives a power cut (DESIGN.md §6 "durable
+    // (an upload receipt, an applied import, a CARS code) survives a power cut (docs/ARCHITECTURE.md §6 "durable
     // before acknowledged"). NORMAL would only survive a crash of the process.
     db.pragma("synchronous = FULL");
     db.pragma("foreign_keys = ON");
