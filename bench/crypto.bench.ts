@@ -1,9 +1,9 @@
 // Crypto throughput (docs/ARCHITECTURE.md §7, issue 3): the project's WASM builds (scalar constant-time AES,
 // SIMD) against @noble (pure JS, table AES) and node:crypto (OpenSSL, hardware AES) at 64 B,
 // 1 KiB and 16 KiB, same run, ratios to @noble and node:crypto. Plus the firmware size figures.
-import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
 import { cbc, ctr, cmac } from "@noble/ciphers/aes.js";
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256, sha512 } from "@noble/hashes/sha2.js";
 import { hmac } from "@noble/hashes/hmac.js";
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { consume, type BenchCase, type BenchGroup } from "../tools/lib/bench.ts";
@@ -56,6 +56,7 @@ export function primitives(): Primitive[] {
       node: (m) => { const c = createCipheriv("aes-128-ccm", key, nonce, { authTagLength: 8 }); c.setAAD(nonce, { plaintextLength: m.length }); return Buffer.concat([c.update(m), c.final(), c.getAuthTag()]); },
     },
     { name: "SHA-256", wasm: (c, m) => c.sha256(m), noble: (m) => sha256(m), node: (m) => createHash("sha256").update(m).digest() },
+    { name: "SHA-512", wasm: (c, m) => c.sha512(m), noble: (m) => sha512(m), node: (m) => createHash("sha512").update(m).digest() },
     { name: "HMAC-SHA256 (key reused)", wasm: (c, m) => hmacKeys.get(c)!.mac(m), noble: (m) => nobleHmac.clone().update(m).digest(), node: (m) => createHmac("sha256", hmacKey).update(m).digest() },
     {
       name: "HKDF-SHA256 (16-byte IKM, output = size, at most 8160)", bytes: (size) => Math.min(size, 8160), wasm: (c, m) => c.hkdf(key, iv, nonce, Math.min(m.length, 8160)),
@@ -88,9 +89,32 @@ export function groups(): BenchGroup[] {
       out.push({ title: `crypto ${p.name} ${size} B`, baselines: p.noble ? [NOBLE, NODE] : [NODE], cases });
     }
   }
+  out.push(ed25519Group(scalar, simd));
   out.push({
     title: "crypto firmware size (scalar build, bytes added per primitive)",
     metrics: firmwareSizes,
   });
   return out;
+}
+
+/**
+ * Ed25519 verification of a 64-byte signature over a 32-byte message (what MCUboot signs: the
+ * image's SHA-256), in the wasm builds against node:crypto (OpenSSL).
+ */
+function ed25519Group(scalar: WasmCrypto, simd: WasmCrypto): BenchGroup {
+  const privateKey = createPrivateKey({ key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), data(32)]), format: "der", type: "pkcs8" });
+  const publicKey = createPublicKey(privateKey);
+  const spki = publicKey.export({ format: "der", type: "spki" });
+  const pk = new Uint8Array(spki.subarray(spki.length - 32));
+  const msg = data(32);
+  const sig = new Uint8Array(sign(null, msg, privateKey));
+  return {
+    title: "crypto Ed25519 verify (32-byte message)",
+    baselines: [NODE],
+    cases: [
+      { name: "wasm scalar", fn: () => consume(scalar.ed25519Verify(pk, sig, msg) === "valid") },
+      { name: "wasm simd", fn: () => consume(simd.ed25519Verify(pk, sig, msg) === "valid") },
+      { name: NODE, fn: () => consume(verify(null, msg, publicKey, sig)) },
+    ],
+  };
 }

@@ -25,3 +25,9 @@ export const ERR_CRYPTO_NO_KEY: i32 = -248;
 export const ERR_CRYPTO_IV_LENGTH: i32 = -249;
 /** A streaming operation was called out of order (update after final, final twice). */
 export const ERR_CRYPTO_STATE: i32 = -250;
+/** An Ed25519 signature does not verify (RFC 8032 §5.1.7 step 3: [S]B ≠ R + [k]A). */
+export const ERR_CRYPTO_BAD_SIGNATURE: i32 = -251;
+/** An Ed25519 public key is not 32 bytes encoding a point canonically, or encodes a point of small order. */
+export const ERR_CRYPTO_BAD_PUBLIC_KEY: i32 = -252;
+/** An Ed25519 signature is not 64 bytes, its R is not a canonical encoding of a point of large order, or S ≥ L. */
+export const ERR_CRYPTO_BAD_SIGNATURE_ENCODING: i32 = -253;

@@ -10,6 +10,9 @@ import { encryptBlockVperm } from "./aes-vperm";
 import * as fw from "./index";
 import { ctrAt, cbcEncryptAt, cbcDecryptAt, Cmac, ccmCheck, ccmEncryptAt, ccmDecryptAt, kdfCmacCounterAt, KDF_MAX_BITS } from "./modes";
 import { Sha256, HmacState, hkdfSha256At, HKDF_MAX_BYTES } from "./sha256";
+import { Sha512 } from "./sha512";
+import { Ed25519Verifier, ed25519BaseMultiple } from "./ed25519";
+import { FE_BYTES, feFromBytes, feToBytes, feAdd, feSub, feMul, feSq, feNeg, feInvert, fePow22523 } from "./fe25519";
 import { ctEqualAt, dynamicTruncateAt } from "./util";
 import { ERR_CRYPTO_DATA_LENGTH, ERR_CRYPTO_NO_KEY, ERR_CRYPTO_WINDOW, ERR_CRYPTO_TRUNCATED, ERR_CRYPTO_OUTPUT_LENGTH } from "./errors";
 
@@ -175,6 +178,64 @@ export function ctEqual(len: i32): i32 {
   return ctEqualAt(IO, IO + <usize>len, len) ? 1 : 0;
 }
 
+const hash512 = new Sha512();
+
+/** SHA-512 (FIPS 180-4 §6.4) stream: begin, update(IO[0..len)), finish into OUT[0..64). */
+export function sha512Begin(): void { hash512.begin(); }
+/** Adds IO[0..len) to the SHA-512 message. */
+export function sha512Update(len: i32): i32 {
+  if (!fits(len, IO_SIZE)) return ERR_CRYPTO_DATA_LENGTH;
+  return hash512.update(IO, len);
+}
+/** Writes the SHA-512 digest to OUT[0..64). */
+export function sha512Finish(): i32 { return hash512.finish(OUT); }
+
+const verifier = new Ed25519Verifier();
+
+/**
+ * Starts an Ed25519 verification (RFC 8032 §5.1.7): IO = public key (pkLen) ‖ signature (sigLen) ‖
+ * message (msgLen). Returns ED25519_PENDING (1) or a verdict; ed25519Step continues it.
+ */
+export function ed25519Start(pkLen: i32, sigLen: i32, msgLen: i32): i32 {
+  if (!fits(pkLen, IO_SIZE) || !fits(sigLen, IO_SIZE - pkLen) || !fits(msgLen, IO_SIZE - pkLen - sigLen)) return ERR_CRYPTO_DATA_LENGTH;
+  return verifier.start(IO, pkLen, IO + <usize>pkLen, sigLen, IO + <usize>(pkLen + sigLen), msgLen);
+}
+/** One bounded step of the verification: 1 (pending) or the verdict (0 valid, or a refusal code). */
+export function ed25519Step(): i32 { return verifier.step(); }
+/** Steps the last verification took (start excluded). */
+export function ed25519Steps(): i32 { return verifier.steps; }
+/** The whole verification of IO = key ‖ signature ‖ message at once: 0 valid, or the refusal's code. */
+export function ed25519Verify(pkLen: i32, sigLen: i32, msgLen: i32): i32 {
+  if (!fits(pkLen, IO_SIZE) || !fits(sigLen, IO_SIZE - pkLen) || !fits(msgLen, IO_SIZE - pkLen - sigLen)) return ERR_CRYPTO_DATA_LENGTH;
+  return verifier.verify(IO, pkLen, IO + <usize>pkLen, sigLen, IO + <usize>(pkLen + sigLen), msgLen);
+}
+/** The encoding of [s]B for the 32-byte little-endian scalar s = IO[0..32) into OUT[0..32) (curve arithmetic check). */
+export function ed25519ScalarBase(): void { ed25519BaseMultiple(OUT, IO); }
+
+const FE_A: usize = memory.data(<i32>FE_BYTES * 3, 8);
+const FE_B: usize = FE_A + FE_BYTES;
+const FE_H: usize = FE_B + FE_BYTES;
+
+/**
+ * GF(2^255 − 19) check for the tests (fe25519.ts): a = IO[0..32), b = IO[32..64) as 255-bit
+ * little-endian integers (bit 255 ignored, so values up to 2^255 − 1, beyond p), the canonical
+ * result into OUT[0..32). op: 0 a·b, 1 a², 2 a+b, 3 a−b, 4 −a, 5 1/a, 6 a^((p−5)/8).
+ */
+export function feOp(op: i32): i32 {
+  feFromBytes(FE_A, IO);
+  feFromBytes(FE_B, IO + 32);
+  if (op == 0) feMul(FE_H, FE_A, FE_B);
+  else if (op == 1) feSq(FE_H, FE_A);
+  else if (op == 2) feAdd(FE_H, FE_A, FE_B);
+  else if (op == 3) feSub(FE_H, FE_A, FE_B);
+  else if (op == 4) feNeg(FE_H, FE_A);
+  else if (op == 5) feInvert(FE_H, FE_A);
+  else if (op == 6) fePow22523(FE_H, FE_A);
+  else return ERR_CRYPTO_WINDOW;
+  feToBytes(OUT, FE_H);
+  return 0;
+}
+
 const CORE_STATE: usize = memory.data(128, 16);
 const CORE_KEYS: usize = memory.data(SCHEDULE_BYTES, 16);
 
@@ -258,3 +319,9 @@ export function fwTruncate(off: i32, len: i32): u32 { return fw.dynamicTruncate(
 export function fwCtEqual(aOff: i32, bOff: i32, len: i32): i32 { return fw.ctEqual(ioArray, aOff, ioArray, bOff, len) ? 1 : 0; }
 /** index.ts wipe on an IO window. */
 export function fwWipe(off: i32, len: i32): i32 { return fw.wipe(ioArray, off, len); }
+/** index.ts sha512 (FIPS 180-4) on IO windows. */
+export function fwSha512(off: i32, len: i32, outOff: i32): i32 { return fw.sha512(ioArray, off, len, ioArray, outOff); }
+/** index.ts ed25519Verify (RFC 8032 §5.1.7) on IO windows. */
+export function fwEd25519Verify(pkOff: i32, pkLen: i32, sigOff: i32, sigLen: i32, off: i32, len: i32): i32 {
+  return fw.ed25519Verify(ioArray, pkOff, pkLen, ioArray, sigOff, sigLen, ioArray, off, len);
+}

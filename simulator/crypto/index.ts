@@ -7,9 +7,9 @@
  * WebAssembly supports SIMD, else the scalar one; LOCKBOX_CRYPTO=scalar|simd forces a build.
  */
 import type { BlockCipher } from "../../protocol/blockcipher.ts";
-import { WasmCrypto, HmacKey, CryptoError, hostHasSimd, type CryptoBuild } from "./wasm.ts";
+import { WasmCrypto, HmacKey, CryptoError, hostHasSimd, type CryptoBuild, type Ed25519Verdict } from "./wasm.ts";
 
-export { CryptoError, type CryptoErrorCode, type CryptoBuild, WasmCrypto, hostHasSimd } from "./wasm.ts";
+export { CryptoError, type CryptoErrorCode, type CryptoBuild, type Ed25519Verdict, WasmCrypto, hostHasSimd } from "./wasm.ts";
 
 const instances = new Map<CryptoBuild, WasmCrypto>();
 
@@ -85,6 +85,16 @@ export function aesCcmDecrypt(key: Uint8Array, nonce: Uint8Array, sealed: Uint8A
 /** SHA-256 (FIPS 180-4 §6.2). */
 export function sha256(data: Uint8Array): Uint8Array {
   return wasm().sha256(data);
+}
+
+/** SHA-512 (FIPS 180-4 §6.4). */
+export function sha512(data: Uint8Array): Uint8Array {
+  return wasm().sha512(data);
+}
+
+/** Ed25519 verification (RFC 8032 §5.1.7) with strict decoding: "valid", or why not. Message ≤ 32 KiB − 96 bytes. */
+export function ed25519Verify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Ed25519Verdict {
+  return wasm().ed25519Verify(publicKey, signature, message);
 }
 
 /** HMAC-SHA256 (RFC 2104, FIPS 198-1). */

@@ -29,6 +29,11 @@ export class CryptoError extends Error {
   }
 }
 
+/** What an Ed25519 verification concluded (firmware/crypto/ed25519.ts; codes -251..-253 in SPEC Crypto). */
+export type Ed25519Verdict = "valid" | "bad-signature" | "bad-public-key" | "bad-signature-encoding";
+
+const ED25519_VERDICTS: Record<number, Ed25519Verdict> = { 0: "valid", [-251]: "bad-signature", [-252]: "bad-public-key", [-253]: "bad-signature-encoding" };
+
 /** firmware/crypto/errors.ts codes and what the Node API reports for them. */
 const WASM_ERRORS: Record<number, [CryptoErrorCode, string]> = {
   [-240]: ["bad-key-length", "AES-128 key must be 16 bytes"],
@@ -62,6 +67,8 @@ interface Exports {
   ccmEncrypt(nonceLen: number, aadLen: number, len: number, tagLen: number): number;
   ccmDecrypt(nonceLen: number, aadLen: number, len: number, tagLen: number): number;
   sha256Begin(): void; sha256Update(len: number): number; sha256Finish(): number;
+  sha512Begin(): void; sha512Update(len: number): number; sha512Finish(): number;
+  ed25519Verify(pkLen: number, sigLen: number, msgLen: number): number;
   hmacSetKey(len: number): number; hmacBegin(): number; hmacUpdate(len: number): number; hmacFinish(): number; hmacMac(len: number): number;
   hmacSaveKey(): void; hmacLoadKey(): void;
   hkdf(ikmLen: number, saltLen: number, infoLen: number, outLen: number): number;
@@ -246,6 +253,34 @@ export class WasmCrypto {
     }
     check(this.ex.sha256Finish());
     return this.out.slice(0, 32);
+  }
+
+  /** SHA-512 (FIPS 180-4 §6.4), streamed in IO-sized chunks. */
+  sha512(data: Uint8Array): Uint8Array {
+    this.ex.sha512Begin();
+    for (let at = 0; at < data.length; at += this.ioSize) {
+      const len = Math.min(this.ioSize, data.length - at);
+      this.io.set(data.subarray(at, at + len));
+      check(this.ex.sha512Update(len));
+    }
+    check(this.ex.sha512Finish());
+    return this.out.slice(0, 64);
+  }
+
+  /**
+   * Ed25519 verification (RFC 8032 §5.1.7, strict decoding) of `signature` over `message` under
+   * `publicKey`, in the wasm: the verdict. Any lengths are passed through (the wasm refuses a key
+   * that is not 32 bytes or a signature that is not 64); the message must fit the IO buffer.
+   */
+  ed25519Verify(publicKey: Uint8Array, signature: Uint8Array, message: Uint8Array): Ed25519Verdict {
+    need(publicKey.length + signature.length + message.length <= this.ioSize, "bad-data-length", `key, signature and message exceed ${this.ioSize} bytes`);
+    this.io.set(publicKey);
+    this.io.set(signature, publicKey.length);
+    this.io.set(message, publicKey.length + signature.length);
+    const rc = this.ex.ed25519Verify(publicKey.length, signature.length, message.length);
+    const verdict = ED25519_VERDICTS[rc];
+    if (verdict === undefined) check(rc);
+    return verdict;
   }
 
   /** Makes `key` the module's current HMAC key (its saved midstates), then MACs data. */

@@ -12,4 +12,13 @@ describe("firmware size, scalar build", () => {
     expect(all - base).toBeGreaterThan(4096);
     expect(all - base).toBeLessThan(16384);
   });
+
+  it("Ed25519 verification with its SHA-512 adds less than 8 KiB (issue 16)", async () => {
+    const names = Object.keys(ENTRIES);
+    const base = await compiledSize(names[0], ENTRIES[names[0]]);
+    const name = "Ed25519 verify with SHA-512 (issue 16)";
+    const ed = await compiledSize(name, ENTRIES[name]);
+    expect(ed - base).toBeGreaterThan(2048);
+    expect(ed - base).toBeLessThan(8192);
+  });
 });
