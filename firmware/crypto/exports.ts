@@ -8,6 +8,7 @@ import { Aes128 } from "./aes";
 import { encryptPlanes32, decryptPlanes32, encryptPlanes128, decryptPlanes128, expandKey, applyStep, roundKeyBytes, load2, store2, SCHEDULE_BYTES, ROUND_KEY_BYTES_AT } from "./aes-core";
 import { encryptBlockVperm } from "./aes-vperm";
 import * as fw from "./index";
+import * as sig from "./signature";
 import { ctrAt, cbcEncryptAt, cbcDecryptAt, Cmac, ccmCheck, ccmEncryptAt, ccmDecryptAt, kdfCmacCounterAt, KDF_MAX_BITS } from "./modes";
 import { Sha256, HmacState, hkdfSha256At, HKDF_MAX_BYTES } from "./sha256";
 import { Sha512 } from "./sha512";
@@ -320,8 +321,8 @@ export function fwCtEqual(aOff: i32, bOff: i32, len: i32): i32 { return fw.ctEqu
 /** index.ts wipe on an IO window. */
 export function fwWipe(off: i32, len: i32): i32 { return fw.wipe(ioArray, off, len); }
 /** index.ts sha512 (FIPS 180-4) on IO windows. */
-export function fwSha512(off: i32, len: i32, outOff: i32): i32 { return fw.sha512(ioArray, off, len, ioArray, outOff); }
+export function fwSha512(off: i32, len: i32, outOff: i32): i32 { return sig.sha512(ioArray, off, len, ioArray, outOff); }
 /** index.ts ed25519Verify (RFC 8032 §5.1.7) on IO windows. */
 export function fwEd25519Verify(pkOff: i32, pkLen: i32, sigOff: i32, sigLen: i32, off: i32, len: i32): i32 {
-  return fw.ed25519Verify(ioArray, pkOff, pkLen, ioArray, sigOff, sigLen, ioArray, off, len);
+  return sig.ed25519Verify(ioArray, pkOff, pkLen, ioArray, sigOff, sigLen, ioArray, off, len);
 }

@@ -3,21 +3,17 @@
  * init; every function takes (buffer, offset, length) windows, checks them, and returns 0 (or a
  * length) on success and a code from ./errors on bad input. Nothing here traps on any input.
  *
- * AES is the constant-time bitsliced core of aes-core.ts (design note there). Ed25519 is
- * verification only (ed25519.ts): it handles public data and is not constant time.
+ * AES is the constant-time bitsliced core of aes-core.ts (design note there). SHA-512 and Ed25519
+ * verification are in signature.ts, imported only by the code that checks signed images.
  */
 import { Aes128 } from "./aes";
 import { ctrAt, cbcEncryptAt, cbcDecryptAt, Cmac, ccmCheck, ccmEncryptAt, ccmDecryptAt, kdfCmacCounterAt } from "./modes";
 import { Sha256, HmacState, hkdfSha256At } from "./sha256";
-import { Sha512 } from "./sha512";
-import { Ed25519Verifier, ED25519_PENDING } from "./ed25519";
 import { inWindow, ctEqualAt, dynamicTruncateAt } from "./util";
 import { ERR_CRYPTO_DATA_LENGTH, ERR_CRYPTO_IV_LENGTH, ERR_CRYPTO_NO_KEY, ERR_CRYPTO_TAG_LENGTH, ERR_CRYPTO_TRUNCATED, ERR_CRYPTO_WINDOW, ERR_CRYPTO_NONCE_LENGTH } from "./errors";
 
 export { Aes128 } from "./aes";
 export { SHA256_BYTES, SHA256_BLOCK, HKDF_MAX_BYTES } from "./sha256";
-export { SHA512_BYTES } from "./sha512";
-export { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES, ED25519_PENDING, ED25519_LADDER_BITS_PER_STEP } from "./ed25519";
 export { KDF_MAX_BITS } from "./modes";
 export * from "./errors";
 
@@ -178,45 +174,4 @@ export function wipe(buf: Uint8Array, off: i32, len: i32): i32 {
   if (!inWindow(buf, off, len)) return ERR_CRYPTO_WINDOW;
   memory.fill(buf.dataStart + <usize>off, 0, len);
   return 0;
-}
-
-const hash512 = new Sha512();
-
-/** SHA-512 (FIPS 180-4 §6.4) of msg[off..off+len) into out[outOff..+64). */
-export function sha512(msg: Uint8Array, off: i32, len: i32, out: Uint8Array, outOff: i32): i32 {
-  if (!inWindow(msg, off, len) || !inWindow(out, outOff, 64)) return ERR_CRYPTO_WINDOW;
-  hash512.begin();
-  hash512.update(msg.dataStart + <usize>off, len);
-  return hash512.finish(out.dataStart + <usize>outOff);
-}
-
-const verifier = new Ed25519Verifier();
-
-/**
- * Starts an Ed25519 verification (RFC 8032 §5.1.7, strict: ed25519.ts) of sig[sigOff..+sigLen)
- * over msg[off..off+len) under pk[pkOff..+pkLen); the message is hashed now, the curve work is left
- * to ed25519VerifyStep. Returns ED25519_PENDING, or a verdict at once for malformed lengths or
- * S ≥ L. One verification at a time: a new start abandons the previous one.
- */
-export function ed25519VerifyStart(pk: Uint8Array, pkOff: i32, pkLen: i32, sig: Uint8Array, sigOff: i32, sigLen: i32,
-                                   msg: Uint8Array, off: i32, len: i32): i32 {
-  if (!inWindow(pk, pkOff, pkLen) || !inWindow(sig, sigOff, sigLen) || !inWindow(msg, off, len)) return ERR_CRYPTO_WINDOW;
-  return verifier.start(pk.dataStart + <usize>pkOff, pkLen, sig.dataStart + <usize>sigOff, sigLen, msg.dataStart + <usize>off, len);
-}
-
-/**
- * One bounded step of the verification begun by ed25519VerifyStart (a point decoding, 32 ladder
- * bits, or the final encoding): ED25519_PENDING, then the verdict: 0 valid, ERR_CRYPTO_BAD_SIGNATURE,
- * ERR_CRYPTO_BAD_PUBLIC_KEY or ERR_CRYPTO_BAD_SIGNATURE_ENCODING (ERR_CRYPTO_STATE when none is under way).
- */
-export function ed25519VerifyStep(): i32 {
-  return verifier.step();
-}
-
-/** Ed25519 verification at once (ed25519VerifyStart, then every step): 0 when the signature is valid, else the refusal's code. */
-export function ed25519Verify(pk: Uint8Array, pkOff: i32, pkLen: i32, sig: Uint8Array, sigOff: i32, sigLen: i32,
-                              msg: Uint8Array, off: i32, len: i32): i32 {
-  let rc = ed25519VerifyStart(pk, pkOff, pkLen, sig, sigOff, sigLen, msg, off, len);
-  while (rc == ED25519_PENDING) rc = verifier.step();
-  return rc;
 }

@@ -47,13 +47,15 @@ export function f(n: i32): i32 {
     + kdfCmacCounter(a, n, b, 0, 16, 128, b, 32) + sha256(b, 0, n, b, 32) + h.mac(b, 0, n, b, 32)
     + hkdfSha256(b, 0, n, b, 0, n, b, 0, n, b, 0, n) + (ctEqual(b, 0, b, 16, n) ? 1 : 0) + wipe(b, 0, n) + <i32>dynamicTruncate(b, 0, n);
 }`,
-  "SHA-512 (issue 16)": `const b = new Uint8Array(128);
+  "SHA-512 (issue 16)": `import { sha512 } from "../../firmware/crypto/signature";
+const b = new Uint8Array(128);
 export function f(n: i32): i32 { return sha512(b, 0, n, b, 64); }`,
-  "Ed25519 verify with SHA-512 (issue 16)": `const b = new Uint8Array(128);
+  "Ed25519 verify with SHA-512 (issue 16)": `import { ed25519Verify } from "../../firmware/crypto/signature";
+const b = new Uint8Array(128);
 export function f(n: i32): i32 { return ed25519Verify(b, 0, 32, b, 32, 64, b, 96, n); }`,
 };
 
-const IMPORT = `import { Aes128, HmacSha256, aesCbcEncrypt, aesCbcDecrypt, aesCtr, aesCmac, ccmEncrypt, ccmDecrypt, kdfCmacCounter, sha256, hkdfSha256, ctEqual, wipe, dynamicTruncate, sha512, ed25519Verify } from "../../firmware/crypto/index";\n`;
+const IMPORT = `import { Aes128, HmacSha256, aesCbcEncrypt, aesCbcDecrypt, aesCtr, aesCmac, ccmEncrypt, ccmDecrypt, kdfCmacCounter, sha256, hkdfSha256, ctEqual, wipe, dynamicTruncate } from "../../firmware/crypto/index";\n`;
 
 /** Compiles one entry with the crypto-scalar target's options; returns the .wasm size in bytes. */
 export async function compiledSize(name: string, body: string): Promise<number> {

@@ -2,6 +2,7 @@
 // WASM build can be compared with the TypeScript build (test/common.test.ts).
 import { crc16AugCcitt, crc16Msb, crc16Lsb, crc32Lsb, crc32, lrc8, osdpChecksum } from "../../protocol/crc";
 import { readerProgram } from "./reader-program";
+import { decodeImage } from "./image-driver";
 
 const input = new Uint8Array(65536);
 const output = new Uint8Array(65536);
@@ -19,4 +20,8 @@ export function checksum(len: i32): u32 { return osdpChecksum(input, 0, len); }
 
 export function readerProgramOf(progLen: i32, dataOff: i32, dataLen: i32): i32 {
   return readerProgram(input, progLen, dataOff, dataLen, output);
+}
+
+export function decodeImageOf(len: i32): i32 {
+  return decodeImage(input, len, output);
 }
