@@ -2,20 +2,14 @@
 // wasm builds: every Wycheproof case, FIPS 180 examples, and node:crypto (OpenSSL) as the oracle on
 // random keys, messages and tamperings; the field arithmetic against BigInt.
 import { describe, it, expect } from "vitest";
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createHash, createPrivateKey, createPublicKey, sign } from "node:crypto";
-import { hex, toHex } from "../support/vectors.ts";
+import { hex, toHex, loadVectors } from "../support/vectors.ts";
 import { Rng } from "../support/rng.ts";
 import { BUILDS, engine, raw } from "./builds.ts";
 
-const vectors = join(dirname(fileURLToPath(import.meta.url)), "..", "vectors");
-const local = <T>(name: string): T => JSON.parse(readFileSync(join(vectors, name), "utf8")) as T;
-
 interface WyEdTest { tcId: number; comment: string; msg: string; sig: string; result: "valid" | "invalid"; flags: string[] }
-const wycheproof = local<{ numberOfTests: number; testGroups: { publicKey: { pk: string }; tests: WyEdTest[] }[] }>("wycheproof/ed25519_test.json");
-const fips = local<{ cases: { section: string; input: { hex?: string; repeat?: string; count?: number }; digest_hex: string }[] }>("fips180_sha512.json");
+const wycheproof = loadVectors<{ numberOfTests: number; testGroups: { publicKey: { pk: string }; tests: WyEdTest[] }[] }>("wycheproof/ed25519_test.json");
+const fips = loadVectors<{ cases: { section: string; input: { hex?: string; repeat?: string; count?: number }; digest_hex: string }[] }>("fips180_sha512.json");
 
 const P = (1n << 255n) - 19n;
 const L = (1n << 252n) + 27742317777372353535851937790883648493n;

@@ -5,19 +5,19 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { createHash } from "node:crypto";
 import * as S from "../../simulator/image/image.ts";
 import * as I from "../../protocol/image/image.ts";
 import * as E from "../../protocol/image/errors.ts";
 import { Rng } from "../support/rng.ts";
 import { findImgtool, imgtool } from "../support/imgtool.ts";
+import { vectorsDir } from "../support/vectors.ts";
 import { loadHarness } from "../support/wasm.ts";
 import { newTally, compareBuilds, expectAgreed } from "../support/differential.ts";
 import { decodeImage } from "../wasm/image-driver.ts";
 
-const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "vectors", "mcuboot");
+const dir = join(vectorsDir(), "mcuboot");
 const manifest = JSON.parse(readFileSync(join(dir, "imgtool.json"), "utf8")) as {
   cases: { file: string; payload: "a" | "b"; device: string; version: string; header_size: number; permits_rollback: boolean; signed: boolean; sha256: string }[];
 };
