@@ -4,7 +4,9 @@
  * run reproducible. Every step may state what it expects; the run reports any that did not happen.
  * Format: protocol/SPEC.md Lockbox §8
  */
+import "../portable.ts";
 import { readFileSync } from "node:fs";
+import { ScenarioError, validateScenario } from "./scenario-check.ts";
 import { SimAssociation, type CardHolder } from "./association.ts";
 import { SimLockbox } from "./lockbox.ts";
 import * as L from "../../protocol/card/layouts.ts";
@@ -97,60 +99,15 @@ export interface NarrationLine {
   failed?: boolean;
 }
 
-const STEP_KEYS = ["say", "stage", "visit", "cars", "denylist", "wait"];
+export { ScenarioError, validateScenario } from "./scenario-check.ts";
 
-/** Thrown for a scenario file that does not follow the format (protocol/SPEC.md Lockbox §8). */
-export class ScenarioError extends Error {
-  override name = "ScenarioError";
-}
-
-/** Checks the shape a run relies on; throws ScenarioError naming the first problem. */
-export function validateScenario(s: Scenario): Scenario {
-  const fail = (what: string): never => {
-    throw new ScenarioError(what);
-  };
-  if (typeof s !== "object" || s === null) fail("a scenario is a JSON object");
-  if (typeof s.title !== "string") fail("'title' must be a string");
-  if (!Number.isFinite(Date.parse(s.start))) fail("'start' must be an ISO-8601 time");
-  if (!s.association || !Number.isInteger(s.association.id)) fail("'association.id' must be an integer");
-  if (!Array.isArray(s.people) || !Array.isArray(s.lockboxes) || !Array.isArray(s.steps)) fail("'people', 'lockboxes' and 'steps' must be arrays");
-  const names = new Set<string>();
-  for (const p of s.people) {
-    if (typeof p.name !== "string" || names.has(p.name)) fail(`person names must be unique strings ('${p.name}')`);
-    names.add(p.name);
-    if (!Number.isInteger(p.serial) || typeof p.pin !== "string" || !Number.isFinite(p.expiresInDays)) fail(`person '${p.name}' needs serial, pin and expiresInDays`);
-  }
-  const boxes = new Set(s.lockboxes.map((b) => b.id));
-  for (const b of s.lockboxes) {
-    if (b.listing !== undefined && (typeof b.listing !== "string" || b.listing.length === 0)) fail(`lockbox ${b.id}: 'listing' must be a non-empty string`);
-  }
-  if (s.renewal !== undefined) {
-    const who = s.people.find((p) => p.name === s.renewal?.who);
-    if (!who) fail(`renewal: no person '${s.renewal.who}'`);
-    else if ((who.association ?? s.association.id) !== s.association.id) fail(`renewal: '${who.name}' is not of association ${s.association.id}`);
-  }
-  s.steps.forEach((step, i) => {
-    const keys = Object.keys(step);
-    const unknown = keys.filter((k) => !STEP_KEYS.includes(k));
-    if (keys.length === 0 || unknown.length > 0) fail(`step ${i + 1}: unknown or missing action (${unknown.join(", ") || "empty"}); one of ${STEP_KEYS.join(", ")}`);
-    for (const ref of [step.visit, step.cars, step.stage]) {
-      if (ref && !boxes.has(ref.lockbox)) fail(`step ${i + 1}: no lockbox ${ref.lockbox}`);
-    }
-    for (const who of [step.visit?.who, step.cars?.who, step.stage?.by, step.denylist?.by, ...(step.denylist?.revoke ?? [])]) {
-      if (who !== undefined && !names.has(who)) fail(`step ${i + 1}: no person '${who}'`);
-    }
-    if (step.visit && !/^[0-9FEC ]*$/.test(step.visit.keys)) fail(`step ${i + 1}: keys are digits, F, E, C`);
-  });
-  return s;
-}
-
-/** Reads and validates a scenario file. */
+/** Reads a scenario file and validates it completely (scenario-check.ts); throws ScenarioError. */
 export function loadScenario(path: string): Scenario {
-  let parsed: Scenario;
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, "utf8")) as Scenario;
+    parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
-    throw new ScenarioError(`${path}: ${(e as Error).message}`);
+    throw new ScenarioError("", (e as Error).message);
   }
   return validateScenario(parsed);
 }

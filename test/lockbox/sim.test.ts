@@ -34,9 +34,9 @@ it("a scenario with a typo is refused with the step and the problem", () => {
   const good = loadScenario(DEFAULT_SCENARIO);
   const typo = JSON.parse(JSON.stringify(good)) as Scenario & { steps: Record<string, unknown>[] };
   typo.steps[1] = { vist: { who: "Alice", lockbox: 5001, keys: "1234E" } };
-  expect(() => validateScenario(typo)).toThrow(/step 2: unknown or missing action \(vist\)/);
+  expect(() => validateScenario(typo)).toThrow(/^steps\[1\]\.vist: unknown field/);
   const nobody = JSON.parse(JSON.stringify(good)) as Scenario;
   nobody.steps.push({ visit: { who: "Zed", lockbox: 5001, keys: "1E" } });
   expect(() => validateScenario(nobody)).toThrow(ScenarioError);
-  expect(() => validateScenario(nobody)).toThrow(/no person 'Zed'/);
+  expect(() => validateScenario(nobody)).toThrow(`steps[${good.steps.length}].visit.who: no person "Zed"`);
 });

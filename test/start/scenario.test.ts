@@ -82,12 +82,12 @@ describe("scenario files: listing and renewal", () => {
     const nobody = good();
     nobody.renewal = { who: "Zed" };
     expect(() => validateScenario(nobody)).toThrow(ScenarioError);
-    expect(() => validateScenario(nobody)).toThrow("renewal: no person 'Zed'");
+    expect(() => validateScenario(nobody)).toThrow('renewal.who: no person "Zed"');
     const foreign = good();
     foreign.renewal = { who: "Eve" };
-    expect(() => validateScenario(foreign)).toThrow("renewal: 'Eve' is not of association 257");
+    expect(() => validateScenario(foreign)).toThrow('renewal.who: "Eve" is not of association 257');
     const empty = good();
     empty.lockboxes[0].listing = "";
-    expect(() => validateScenario(empty)).toThrow("lockbox 5001: 'listing' must be a non-empty string");
+    expect(() => validateScenario(empty)).toThrow('lockboxes[0].listing: must be a ListingId of 1 to 12 characters without spaces, got ""');
   });
 });

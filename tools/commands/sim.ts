@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command, UsageError, EXIT_OK, EXIT_FAILED, EXIT_UNAVAILABLE } from "../lib/command.ts";
-import type { ScenarioWorld, NarrationLine } from "../../simulator/world/scenario.ts";
+import type { Scenario, ScenarioWorld, NarrationLine } from "../../simulator/world/scenario.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** The demonstration scenario `npm start` narrates. */
@@ -60,16 +60,20 @@ export function printLine(world: ScenarioWorld, line: NarrationLine, json: boole
   else console.log(`[${world.clock(line.at)}] ${line.failed ? "✗ " : ""}${line.text}`);
 }
 
-/** Loads a scenario (a malformed file is a usage error) and builds its world, narrating to stdout. */
-export async function narratedWorld(path: string, seed: number, json: boolean): Promise<ScenarioWorld> {
-  const { ScenarioWorld, loadScenario, ScenarioError } = await import("../../simulator/world/scenario.ts");
-  let scenario;
+/** Reads and validates a scenario file completely; a missing or malformed file is a usage error (exit 2) naming the field. */
+export async function scenarioFile(path: string): Promise<Scenario> {
+  const { loadScenario, ScenarioError } = await import("../../simulator/world/scenario.ts");
   try {
-    scenario = loadScenario(path);
+    return loadScenario(path);
   } catch (e) {
-    if (e instanceof ScenarioError) throw new UsageError(`scenario: ${e.message}`);
+    if (e instanceof ScenarioError) throw new UsageError(`scenario ${path}: ${e.message}`);
     throw e;
   }
+}
+
+/** Builds the world of a validated scenario, narrating to stdout. */
+export async function narratedWorld(scenario: Scenario, seed: number, json: boolean): Promise<ScenarioWorld> {
+  const { ScenarioWorld } = await import("../../simulator/world/scenario.ts");
   const world: ScenarioWorld = new ScenarioWorld(scenario, seed, (line) => printLine(world, line, json));
   return world;
 }
@@ -120,11 +124,12 @@ export async function runSim(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   const seed = seedOption(values.seed);
   if (positionals.length > 1) throw new UsageError("at most one scenario file");
+  const scenario = await scenarioFile(positionals[0] ?? DEFAULT_SCENARIO);
   if (!values["no-build"]) buildIfStale(["lockbox"]);
   const { socatAvailable } = await import("../../simulator/host/uart.ts");
   const { runInRealTime } = await import("../../simulator/host/realtime.ts");
   const json = values.json;
-  const world = await narratedWorld(positionals[0] ?? DEFAULT_SCENARIO, seed, json);
+  const world = await narratedWorld(scenario, seed, json);
   const failed = world.run();
   if (!json) console.log(failed === 0 ? "\nEvery expectation of the scenario held." : `\n${failed} expectation(s) did not hold.`);
   const code = failed === 0 ? EXIT_OK : EXIT_FAILED;

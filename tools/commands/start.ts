@@ -15,7 +15,7 @@ import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command, UsageError, EXIT_OK, EXIT_FAILED } from "../lib/command.ts";
-import { DEFAULT_SCENARIO, WORLD_OPTIONS, buildIfStale, narratedWorld, printLine, seedOption, serveLockboxPorts, untilInterrupted, type ServicePort } from "./sim.ts";
+import { DEFAULT_SCENARIO, WORLD_OPTIONS, buildIfStale, narratedWorld, scenarioFile, printLine, seedOption, serveLockboxPorts, untilInterrupted, type ServicePort } from "./sim.ts";
 import type { ScenarioWorld, VisitOutcome, CarsIssuer } from "../../simulator/world/scenario.ts";
 import type { RenewalOutcome } from "../../simulator/server/renewal.ts";
 import type { AccessLogEntry } from "../../simulator/server/admin.ts";
@@ -227,9 +227,10 @@ export const command: Command = {
     const seed = seedOption(values.seed);
     const wantedPort = portOption(values.port);
     const json = values.json;
+    const scenario = await scenarioFile(DEFAULT_SCENARIO);
     if (!values["no-build"]) buildIfStale(["lockbox", "reader"]);
     const sim = await loadSimulator();
-    const world = await narratedWorld(DEFAULT_SCENARIO, seed, json);
+    const world = await narratedWorld(scenario, seed, json);
     const v: Voice = {
       json,
       say: (text, failed = false) => printLine(world, { at: world.utc(), text, failed: failed || undefined }, json),
