@@ -37,7 +37,8 @@ function overview(commands: Command[]): string {
 
 async function main(argv: string[]): Promise<number> {
   const commands = await loadCommands();
-  const [name, ...rest] = argv;
+  const name = argv.length > 0 ? argv[0] : undefined;
+  const rest = argv.slice(1);
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     console.log(overview(commands));
     return name === undefined ? EXIT_USAGE : 0;

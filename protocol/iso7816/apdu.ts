@@ -55,7 +55,7 @@ export function decodeCommandApdu(buf: Uint8Array, off: i32, len: i32, into: Com
   if (len < 4) return ERR_TRUNCATED;
   const l = len - 4;
   const b = off + 4;
-  let apduCase = 1;
+  let apduCase: i32;
   let extended = false;
   let nc = 0;
   let ne = 0;
@@ -142,7 +142,7 @@ export function encodeCommandApdu(c: CommandApdu, src: Uint8Array, srcOff: i32, 
       copyBytes(src, srcOff, out, pos, c.nc);
       pos += c.nc;
     }
-    if (c.ne > 0) out[pos++] = u8(c.ne);
+    if (c.ne > 0) out[pos] = u8(c.ne);
     return total;
   }
   if (c.nc == 0 && c.ne == 0) return total;
@@ -154,8 +154,8 @@ export function encodeCommandApdu(c: CommandApdu, src: Uint8Array, srcOff: i32, 
     pos += c.nc;
   }
   if (c.ne > 0) {
-    out[pos++] = u8(c.ne >> 8);
-    out[pos++] = u8(c.ne);
+    out[pos] = u8(c.ne >> 8);
+    out[pos + 1] = u8(c.ne);
   }
   return total;
 }

@@ -53,7 +53,7 @@ export function decodePps(buf: Uint8Array, off: i32, len: i32, into: Pps): i32 {
   let pos = off + 2;
   const pps1 = (pps0 & 0x10) != 0 ? i32(buf[pos++]) : -1;
   const pps2 = (pps0 & 0x20) != 0 ? i32(buf[pos++]) : -1;
-  const pps3 = (pps0 & 0x40) != 0 ? i32(buf[pos++]) : -1;
+  const pps3 = (pps0 & 0x40) != 0 ? i32(buf[pos]) : -1;
   if (pps1 >= 0 && !fiDiValid(pps1)) return ERR_PPS_BAD_PPS1;
   into.set(pps0 & 15, pps1, pps2, pps3);
   return total;

@@ -50,7 +50,7 @@ export class VpcdBridge {
         this.opts.onEvent?.("connected");
         return;
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`cannot reach vpcd at ${this.opts.host ?? "127.0.0.1"}:${this.opts.port ?? VPCD_PORT}: ${(err as Error).message}`);
+        if (Date.now() > deadline) throw new Error(`cannot reach vpcd at ${this.opts.host ?? "127.0.0.1"}:${this.opts.port ?? VPCD_PORT}: ${(err as Error).message}`, { cause: err });
         await new Promise((r) => setTimeout(r, 200));
       }
     }

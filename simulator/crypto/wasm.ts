@@ -35,7 +35,7 @@ export type Ed25519Verdict = "valid" | "bad-signature" | "bad-public-key" | "bad
 const ED25519_VERDICTS: Record<number, Ed25519Verdict> = { 0: "valid", [-251]: "bad-signature", [-252]: "bad-public-key", [-253]: "bad-signature-encoding" };
 
 /** firmware/crypto/errors.ts codes and what the Node API reports for them. */
-const WASM_ERRORS: Record<number, [CryptoErrorCode, string]> = {
+const WASM_ERRORS: Partial<Record<number, [CryptoErrorCode, string]>> = {
   [-240]: ["bad-key-length", "AES-128 key must be 16 bytes"],
   [-241]: ["bad-nonce-length", "CCM nonce must be 7-13 bytes"],
   [-242]: ["bad-tag-length", "CCM tag must be 4-16 bytes and even"],

@@ -233,6 +233,8 @@ export class DeviceHost {
       this.ex._start?.();
       this.ex.init();
     });
+    // init() may have trapped, which stops the device: TypeScript's narrowing does not see call() clear `running`.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     if (this.card && this.running) this.call(() => this.ex.cardInserted?.());
   }
 

@@ -49,8 +49,8 @@ export class PtyUart {
     const pty = `PTY,raw,echo=0${link ? `,link=${link}` : ""}`;
     const child = spawn("socat", ["-d", "-d", pty, "STDIO"], { stdio: ["pipe", "pipe", "pipe"] });
     this.child = child;
-    child.stdout!.on("data", (chunk: Buffer) => host.uartReceive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
-    this.off = tap.listen((bytes) => child.stdin!.write(Buffer.from(bytes)));
+    child.stdout.on("data", (chunk: Buffer) => host.uartReceive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    this.off = tap.listen((bytes) => child.stdin.write(Buffer.from(bytes)));
     this.path = await new Promise<string>((resolve, reject) => {
       let err = "";
       const onErr = (chunk: Buffer): void => {
@@ -58,7 +58,7 @@ export class PtyUart {
         const m = /PTY is (\S+)/.exec(err);
         if (m) resolve(link ?? m[1]);
       };
-      child.stderr!.on("data", onErr);
+      child.stderr.on("data", onErr);
       child.once("exit", (code) => reject(new Error(`socat exited (${code}): ${err.trim()}`)));
     });
     return this.path;

@@ -65,7 +65,7 @@ export async function issueCars(db: Database, serial: string, pin: string, nowUt
       const same = issued.find((i) => i.local_day === today)!;
       return { serial, code: same.code, sequence: same.sequence, localDay: today, validUntil, repeated: true };
     }
-    const sequence = (issued.at(-1)?.sequence ?? 0) + 1;
+    const sequence = (issued.length > 0 ? issued[issued.length - 1].sequence : 0) + 1;
     const keys = { cardId: r.card_id, cardAuthMaster: r.key_card_auth, serverMaster: r.key_server, auditMaster: r.key_audit };
     const code = carsCodeFor(carsKey(keys), parseInt(serial, 16), today, sequence);
     db.prepare("INSERT INTO cars_codes (card_serial, local_day, sequence, code, valid_until, issued_at) VALUES (?, ?, ?, ?, ?, ?)")

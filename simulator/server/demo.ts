@@ -84,7 +84,7 @@ export function registerWorld(db: Database, world: ScenarioWorld): string {
 }
 
 /** A reader running build/reader.wasm with `holder`'s card in its slot and its UART on a PTY. */
-export async function readerOnPty(holder: CardHolder, utc: number): Promise<{ path: string; host: DeviceHost; close(): void }> {
+export async function readerOnPty(holder: CardHolder, utc: number): Promise<{ path: string; host: DeviceHost; close: () => void }> {
   const tap = new UartTap();
   const host = new DeviceHost({ wasm: READER_WASM, flash: new Flash(64 * 1024), rtc: new Rtc(utc), seed: holder.serial, onEvent: tap.onEvent });
   host.insertCard(contactsOf(holder));

@@ -44,7 +44,7 @@ function fail(path: string, problem: string): never {
 }
 
 function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
+  return value === undefined ? "nothing" : JSON.stringify(value);
 }
 
 /** Checks that `value` is an object with exactly the listed fields (required ones present); runs their checks. */
@@ -186,7 +186,7 @@ export function validateScenario(input: unknown): Scenario {
   });
   if (s.renewal) {
     personAt(s.renewal.who, "renewal.who");
-    const who = s.people[people.get(s.renewal.who)!]!;
+    const who = s.people[people.get(s.renewal.who)!];
     if ((who.association ?? s.association.id) !== s.association.id) fail("renewal.who", `"${who.name}" is not of association ${s.association.id}: only its members renew at its server`);
   }
   return s;

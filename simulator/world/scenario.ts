@@ -197,7 +197,8 @@ export class ScenarioWorld {
   private visit(v: VisitStep, what: string): void {
     const box = this.box(v.lockbox);
     const who = this.person(v.who);
-    const before = box.auditLog().at(-1)?.record.sequence ?? 0;
+    const log = box.auditLog();
+    const before = log.length > 0 ? log[log.length - 1].record.sequence : 0;
     box.host.drainEvents();
     box.insert(who);
     box.type(v.keys);
@@ -205,7 +206,7 @@ export class ScenarioWorld {
     const { steady, flashing } = box.host.lights;
     box.remove();
     const fresh = box.auditLog().filter((r) => r.record.sequence > before);
-    const last = fresh.at(-1);
+    const last = fresh.length > 0 ? fresh[fresh.length - 1] : undefined;
     let outcome: Expectation;
     let text: string;
     const releases = SimLockbox.releases(events);

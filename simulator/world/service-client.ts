@@ -75,7 +75,7 @@ export class LockboxServiceClient {
       }
       if (page.length === 0) return out;
       out.push(...page);
-      next = new DataView(page.at(-1)!.buffer).getUint32(4) + 1;
+      next = new DataView(page.at(-1).buffer).getUint32(4) + 1;
     }
   }
 

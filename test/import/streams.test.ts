@@ -43,7 +43,7 @@ describe("JSON feed scanner", () => {
     fc.assert(
       fc.property(fc.array(jsonRecord, { maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 50 }), fc.boolean(), (records, chunks, page) => {
         const doc = page
-          ? JSON.stringify({ "@odata.context": "x", value: records, "@odata.nextLink": "https://h/p?$skip=2", "@odata.count": 99 }, null, page ? 1 : 0)
+          ? JSON.stringify({ "@odata.context": "x", value: records, "@odata.nextLink": "https://h/p?$skip=2", "@odata.count": 99 }, null, 1)
           : JSON.stringify(records);
         const { events, meta } = scanJson(doc, chunks);
         expect(events.map((e) => (e.type === "record" ? e.value : e))).toEqual(records);

@@ -15,7 +15,7 @@ it("1,000 accesses: all open, log wraps keeping the newest records intact, memor
   // 2 sectors × 64 slots; after a wrap between 64 and 128 records are kept, the newest ones.
   expect(log.length).toBeGreaterThanOrEqual(64);
   expect(log.length).toBeLessThanOrEqual(128);
-  expect(log.at(-1)!.record.sequence).toBe(1000);
+  expect(log.at(-1).record.sequence).toBe(1000);
   log.forEach((rec, i) => {
     expect(rec.macValid).toBe(true);
     expect(rec.record.eventType).toBe(EVENT_OPENED);

@@ -174,6 +174,8 @@ describe("OSDP CP ⇄ PD, secure channel", () => {
     const out = new Uint8Array(32);
     const n = encodePacket(h, Uint8Array.of(0), 0, 1, out, 0, 32);
     const replies: Uint8Array[] = [];
+    // Put back on the same object below, so `this` is the handler again.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const original = handler.transmit;
     handler.transmit = (b: Uint8Array, o: number, l: number): void => { replies.push(b.slice(o, o + l)); };
     pd.receive(out, 0, n);

@@ -148,7 +148,7 @@ describe("protocol/cars: WASM = TypeScript = node:crypto HMAC-SHA256 + RFC 4226 
       h.setInput(keyed);
       const fromKeys = [h.exports.carsDigits(8), new DataView(h.output(4).buffer).getInt32(0, true), D.driveCarsDigits(keyed, 8, out), new DataView(out.buffer).getInt32(0, true)];
       if ((wasm !== ts || ts !== ind || message !== toHex(msg) || fromKeys.join() !== [4, ind, 4, ind].join()) && bad.length < 5) {
-        bad.push(`${toHex(key)} ${serial} ${day} ${sequence}: ${wasm} ${ts} ${ind}, keyed back ${fromKeys}`);
+        bad.push(`${toHex(key)} ${serial} ${day} ${sequence}: ${wasm} ${ts} ${ind}, keyed back ${fromKeys.join()}`);
       }
     }
     expect(bad).toEqual([]);

@@ -34,7 +34,7 @@ describe("TZ rules", () => {
       const ts = D.driveTzParse(b, b.length, out);
       const want = fieldWords(r.fields).map((v) => v | 0);
       if ((w !== 48 || ts !== 48 || i32s(h.output(48)).join() !== want.join() || i32s(out.subarray(0, 48)).join() !== want.join()) && bad.length < 5) {
-        bad.push(`${r.text}: wasm ${w} ts ${ts} → ${i32s(out.subarray(0, 48))} want ${want}`);
+        bad.push(`${r.text}: wasm ${w} ts ${ts} → ${i32s(out.subarray(0, 48)).join()} want ${want.join()}`);
       }
     }
     expect(bad).toEqual([]);
@@ -101,7 +101,7 @@ describe("calendar", () => {
       h.exports.civilFromDays(days);
       const w = i32s(h.output(32));
       if ((ts.join() !== want.join() || w.slice(0, 4).join() !== want.join() || w[6] !== days || checkedDayNumber(date.year, date.month, date.day) !== days) && bad.length < 5) {
-        bad.push(`${days}: ts ${ts} wasm ${w.slice(0, 4)} want ${want}`);
+        bad.push(`${days}: ts ${ts.join()} wasm ${w.slice(0, 4).join()} want ${want.join()}`);
       }
     }
     expect(bad).toEqual([]);
@@ -147,7 +147,7 @@ describe("service port and reader MFG", () => {
       const wasm = h.output(w);
       const fields = i32s(wasm.subarray(0, 20));
       if ((w !== ts || fields.join() !== want.join() || Buffer.compare(wasm.subarray(20), body.subarray(7)) !== 0 || Buffer.compare(wasm, out.subarray(0, ts)) !== 0) && bad.length < 5) {
-        bad.push(`${Buffer.from(body).toString("hex")}: ${fields} want ${want}`);
+        bad.push(`${Buffer.from(body).toString("hex")}: ${fields.join()} want ${want.join()}`);
       }
     }
     expect(bad).toEqual([]);

@@ -69,8 +69,8 @@ async function renewCli(port: string): Promise<{ code: number | null; result: Re
   const cli = spawn("node_modules/.bin/tsx", ["tools/lockbox.ts", "renew", "--port", port, "--server", srv.url, "--json", "--wait", "10"], { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
-  cli.stdout.on("data", (d: Buffer) => (out += d));
-  cli.stderr.on("data", (d: Buffer) => (err += d));
+  cli.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  cli.stderr.on("data", (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number | null>((resolve) => cli.once("exit", resolve));
   return { code, result: JSON.parse(out || "{}") as Record<string, unknown>, err };
 }

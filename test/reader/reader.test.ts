@@ -81,7 +81,10 @@ describe("reader application (portable firmware, run under Node against the card
     const known = new Set([0, ERR_READER_BAD_COMMAND, ERR_READER_NO_CARD, ERR_READER_NOT_CONNECTED]);
     fc.assert(
       fc.property(fc.constantFrom(READER_VENDOR, READER_VENDOR, 0x000000, 0xffffff), fc.uint8Array({ maxLength: 300 }), fc.boolean(), (vendor, body, present) => {
-        if (present !== reader.present) (present ? reader.cardInserted() : reader.cardRemoved());
+        if (present !== reader.present) {
+          if (present) reader.cardInserted();
+          else reader.cardRemoved();
+        }
         const cmd = new OsdpVendorData();
         cmd.vendor = vendor;
         cmd.data.set(body);

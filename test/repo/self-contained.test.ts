@@ -58,7 +58,7 @@ describe("the repository refers to nothing outside it", () => {
     for (const f of files.filter((x) => x.endsWith(".md") && !x.startsWith("test/vectors/licenses/"))) {
       const text = readFileSync(join(root, f), "utf8");
       for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-        const target = m[1]!.split("#")[0]!;
+        const target = m[1].split("#")[0];
         if (target === "" || /^[a-z]+:/i.test(target)) continue; // anchors and URLs
         const abs = resolve(root, dirname(f), target);
         if (!abs.startsWith(root + sep) || !existsSync(abs)) broken.push(`${f}: ${m[1]}`);
@@ -76,7 +76,7 @@ describe("test/vectors holds the published vectors", () => {
     const rows = [...readme.matchAll(/^\| `(wycheproof\/[a-z0-9_]+\.json)` \| [^|]+\| (\d+) \| `([0-9a-f]{8})` \|/gm)];
     expect(rows.map((r) => r[1]).sort()).toEqual(readdirSync(join(dir, "wycheproof")).filter((f) => f.endsWith(".json")).map((f) => `wycheproof/${f}`).sort());
     for (const [, file, size, blob] of rows) {
-      const bytes = readFileSync(join(dir, file!));
+      const bytes = readFileSync(join(dir, file));
       expect(bytes.length, file).toBe(Number(size));
       const gitBlob = createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
       expect(gitBlob.slice(0, 8), file).toBe(blob);
@@ -84,7 +84,7 @@ describe("test/vectors holds the published vectors", () => {
   });
 
   it("every source's license file the README names is present", () => {
-    const named = new Set([...readme.matchAll(/`((?:licenses|wycheproof)\/[^`]*(?:LICEN[CS]E|COPYING|License|Licence)[^`]*)`/g)].map((m) => m[1]!));
+    const named = new Set([...readme.matchAll(/`((?:licenses|wycheproof)\/[^`]*(?:LICEN[CS]E|COPYING|License|Licence)[^`]*)`/g)].map((m) => m[1]));
     expect(named.size).toBeGreaterThan(10);
     for (const f of named) expect(existsSync(join(dir, f)) && statSync(join(dir, f)).size > 0, f).toBe(true);
     // ...and every license file in licenses/ is accounted for in the README.

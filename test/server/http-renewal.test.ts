@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Card } from "../../simulator/card/card.ts";
 import { startServer, type RunningServer } from "../../simulator/server/app.ts";
 import { renewOverHttp, RenewRefused } from "../../simulator/server/renew-client.ts";
 import { registerLockbox } from "../../simulator/server/admin.ts";
@@ -55,10 +59,6 @@ describe("renewal over the HTTP API (the host only relays)", () => {
 
 describe("card issuance writes a card file the renewal accepts", () => {
   it("issues, personalizes, and the issued card renews", async () => {
-    const { mkdtempSync, rmSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
-    const { Card } = await import("../../simulator/card/card.ts");
     const dir = mkdtempSync(join(tmpdir(), "lockbox-cards-"));
     const s = await startServer({ db: ":memory:", port: 0, env: { now: () => T0, randomBytes: nextChallenge }, cardsDir: dir });
     try {
@@ -78,9 +78,6 @@ describe("card issuance writes a card file the renewal accepts", () => {
 
 describe("server restarted in the middle of a renewal", () => {
   it("the host's session is gone (unknown-session); running the renewal again stores everything once", async () => {
-    const { mkdtempSync, rmSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
     const dir = mkdtempSync(join(tmpdir(), "lockbox-restart-"));
     const db = join(dir, "restart.db");
     const env = { now: () => T0 + 3600, randomBytes: nextChallenge };

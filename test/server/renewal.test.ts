@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "better-sqlite3";
-import { openStore, dumpStore } from "../../simulator/server/db/store.ts";
+import { openStore } from "../../simulator/server/db/store.ts";
 import { runRenewal, type RenewalEnv } from "../../simulator/server/renewal.ts";
 import { stageSettings, registerLockbox } from "../../simulator/server/admin.ts";
 import { EVENT_OPENED, EVENT_DENIED, EVENT_OWNERSHIP_TAKEN, EVENT_SETTINGS_APPLIED } from "../../protocol/card/records.ts";

@@ -56,7 +56,7 @@ describe.skipIf(!socatAvailable() || unbuilt.length > 0)(`lockbox start --once -
     const out = lines(r);
     const narration = out.filter((l) => l.text !== undefined);
     expect(narration.filter((l) => l.failed)).toEqual([]);
-    const summary = out.at(-1)!.summary!;
+    const summary = out.at(-1).summary!;
     expect(summary.ok).toBe(true);
     expect(summary.renewal.readerPort).toMatch(/^\/dev\/pts\/\d+$/);
 
@@ -140,6 +140,6 @@ describe.skipIf(unbuilt.length > 0)("lockbox start refusals and fallbacks", () =
     expect(r.status, r.stderr).toBe(0);
     const out = lines(r);
     expect(out.some((l) => /socat is not installed .*renewal and the access log are skipped/.test(l.text ?? ""))).toBe(true);
-    expect(out.at(-1)!.summary!.renewal).toEqual({ skipped: "socat is not installed" });
+    expect(out.at(-1).summary!.renewal).toEqual({ skipped: "socat is not installed" });
   });
 });

@@ -19,7 +19,7 @@ export async function ptyPair(): Promise<{ device: string; tool: string; socat: 
   await new Promise<void>((resolve, reject) => {
     let text = "";
     const timer = setTimeout(() => reject(new Error(`socat did not print two PTYs: ${text}`)), 5000);
-    socat.stderr!.on("data", (d: Buffer) => {
+    socat.stderr.on("data", (d: Buffer) => {
       text += d.toString();
       for (const m of text.matchAll(/PTY is (\S+)/g)) if (!paths.includes(m[1])) paths.push(m[1]);
       if (paths.length === 2) {

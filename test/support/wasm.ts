@@ -46,10 +46,10 @@ export function loadHarness<E>(name: string, imports?: HarnessImports): Harness<
     exports: ex as E,
     setInput(bytes: Uint8Array): void {
       if (bytes.length > HARNESS_BUFFER_SIZE) throw new Error("harness input too long");
-      new Uint8Array(memory!.buffer, inputPtr, bytes.length).set(bytes);
+      new Uint8Array(memory.buffer, inputPtr, bytes.length).set(bytes);
     },
     output(len: number): Uint8Array {
-      return new Uint8Array(memory!.buffer, outputPtr, len).slice();
+      return new Uint8Array(memory.buffer, outputPtr, len).slice();
     },
   };
 }

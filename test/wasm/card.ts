@@ -63,7 +63,7 @@ const record = new AuditRecord();
 
 /** Decodes input[0..len) as layout `kind` (0..8); on success re-encodes it into output. Returns the decoder's result. */
 export function decode(kind: i32, len: i32): i32 {
-  let n = 0;
+  let n: i32;
   switch (kind) {
     case 0: n = L.decodeIdentity(input, 0, len, identity); if (n > 0) L.encodeIdentity(identity, output, 0, 65536); break;
     case 1: n = L.decodeAuthorization(input, 0, len, authorization); if (n > 0) L.encodeAuthorization(authorization, output, 0, 65536); break;

@@ -48,7 +48,7 @@ const ftstat = new OsdpFileStatus();
  * for a code without a payload codec.
  */
 export function payloadRoundTrip(code: i32, isReply: bool, buf: Uint8Array, off: i32, len: i32, out: Uint8Array): i32 {
-  let r = 0;
+  let r: i32;
   const cap = out.length;
   if (!isReply) {
     switch (code) {

@@ -45,7 +45,7 @@ type Values = Record<string, string | boolean | undefined>;
 function parse(argv: string[], options: ParseArgsConfig["options"]): { values: Values; positionals: string[] } {
   try {
     const r = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
-    return { values: r.values as Values, positionals: r.positionals };
+    return { values: r.values, positionals: r.positionals };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -85,7 +85,7 @@ async function issue(argv: string[]): Promise<number> {
     const card = issueCard({
       cardSerial: integer(v.serial as string, "--serial"), associationId: integer(v.association as string, "--association"),
       keyVersion: v["key-version"] ? integer(v["key-version"] as string, "--key-version") : undefined, roleFlags: roles,
-      memberKey: (v["member-key"] as string) ?? "", mlsId: (v["mls-id"] as string) ?? "", pin: (v.pin as string) ?? "",
+      memberKey: (v["member-key"] as string | undefined) ?? "", mlsId: (v["mls-id"] as string | undefined) ?? "", pin: (v.pin as string | undefined) ?? "",
       expiry: Math.floor(expiry), cardAuthMaster: hexKey(v["card-auth-master"] as string, "--card-auth-master"),
       serverMaster: hexKey(v["server-master"] as string, "--server-master"), capacities: records ? { records } : undefined,
     }, { path });

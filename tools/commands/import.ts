@@ -157,7 +157,8 @@ export const command: Command = {
   usage,
   async run(argv) {
     const { values, positionals } = parse(argv);
-    const [action, ...extra] = positionals;
+    const action = positionals.length > 0 ? positionals[0] : undefined;
+    const extra = positionals.slice(1);
     if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
     if (values.association === undefined) throw new UsageError("--association is required");
     switch (action) {

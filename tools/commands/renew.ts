@@ -56,7 +56,7 @@ function classify(err: unknown): Failure {
   if (err instanceof RenewRefused) return { exit: EXIT_FAILED, code: err.code, message: err.message };
   if (err instanceof ReaderError) return { exit: EXIT_FAILED, code: "reader-error", message: err.message };
   if (err instanceof OsdpError) return { exit: EXIT_UNAVAILABLE, code: "reader-unreachable", message: `no answer from the reader: ${err.message}` };
-  const e = err as { cause?: { code?: string }; message?: string };
+  const e = err as { cause?: { code?: string }; message?: string } | null | undefined;
   if (e?.cause?.code === "ECONNREFUSED" || e?.message === "fetch failed") return { exit: EXIT_UNAVAILABLE, code: "server-unreachable", message: `cannot reach the server: ${e.cause?.code ?? e.message}` };
   return { exit: EXIT_FAILED, code: "failed", message: err instanceof Error ? err.message : String(err) };
 }

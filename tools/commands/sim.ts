@@ -89,7 +89,7 @@ export interface ServicePort {
  * Offers every lockbox's OSDP service port on a PTY (socat must be installed), printing each path;
  * returns the ports and the function that closes them.
  */
-export async function serveLockboxPorts(world: ScenarioWorld, json: boolean): Promise<{ ports: ServicePort[]; close(): void }> {
+export async function serveLockboxPorts(world: ScenarioWorld, json: boolean): Promise<{ ports: ServicePort[]; close: () => void }> {
   const { PtyUart } = await import("../../simulator/host/uart.ts");
   const ptys: InstanceType<typeof PtyUart>[] = [];
   const ports: ServicePort[] = [];

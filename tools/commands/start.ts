@@ -116,8 +116,8 @@ async function runRenewTool(port: string, server: string, json: boolean, show: (
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], cwd: root });
   let stdout = "";
   let stderr = "";
-  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exitCode = await new Promise<number>((resolve) => child.once("close", (code) => resolve(code ?? EXIT_FAILED)));
   if (!json) {
     for (const line of `${stderr}\n${stdout}`.split("\n")) if (line.trim()) show(`  ${line}`);
@@ -153,8 +153,8 @@ type Simulator = Awaited<ReturnType<typeof loadSimulator>>;
 /** Narration: `say` a line of the story (JSON with --json); `show` detail under it (people only: --json has it in the summary). */
 interface Voice {
   json: boolean;
-  say(text: string, failed?: boolean): void;
-  show(text: string): void;
+  say: (text: string, failed?: boolean) => void;
+  show: (text: string) => void;
 }
 
 /** CARS codes from the server's API (API.md §CARS), as an agent's phone app would ask for them. */
@@ -171,7 +171,7 @@ function serverCars(sim: Simulator, url: string): CarsIssuer {
 }
 
 /** What the renewal part did, for the summary. */
-type RenewalPartResult = Pick<StartSummary, "renewal" | "showing" | "accessLog"> & { ok: boolean; reader: { path: string; close(): void } | null };
+type RenewalPartResult = Pick<StartSummary, "renewal" | "showing" | "accessLog"> & { ok: boolean; reader: { path: string; close: () => void } | null };
 
 /**
  * Step 3: the scenario's renewal agent puts the narrated card in a reader on a PTY and renews with

@@ -33,7 +33,7 @@ export interface CaseResult {
   name: string;
   opsPerSec: number;
   mbPerSec?: number;
-  ratios: Record<string, number>;
+  ratios: Partial<Record<string, number>>;
 }
 
 export interface GroupResult {
@@ -45,7 +45,7 @@ export interface GroupResult {
 /** Keeps results alive so the JIT cannot drop the work being timed. */
 export let sink = 0;
 export function consume(value: number | Uint8Array | boolean): void {
-  sink ^= typeof value === "number" ? value : typeof value === "boolean" ? (value ? 1 : 0) : value.length + (value[0] ?? 0);
+  sink ^= typeof value === "number" ? value : typeof value === "boolean" ? (value ? 1 : 0) : value.length + (value.length > 0 ? value[0] : 0);
 }
 
 /** Operations per call of `fn` batch that take about 10 ms, so timer overhead is negligible. */

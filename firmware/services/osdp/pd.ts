@@ -242,7 +242,7 @@ export class OsdpPd {
   private dispatch(code: u8, len: i32, secure: bool): void {
     const h = this.handler;
     const d = this.data;
-    let r = 0;
+    let r: i32;
     let replyCode = C.REPLY_ACK;
     let replyLen = 0;
     switch (code) {

@@ -63,7 +63,7 @@ export function loadMapping(path: string): Mapping {
     if (!RESOURCES.includes(name as ResourceName)) throw new Error(`${path}: unknown resource '${name}' (expected ${RESOURCES.join(", ")})`);
     if (spec === null || typeof spec !== "object") throw new Error(`${path}: ${name} must be an object`);
   }
-  return parsed as Mapping;
+  return parsed;
 }
 
 function applyMapping(record: Record<string, unknown>, mapping: ResourceMapping | undefined): Record<string, unknown> {
@@ -182,7 +182,7 @@ export function httpFeed(resource: ResourceName, base: string, cursor: Cursor | 
         visited.add(url);
         const attempt = { n: 0 };
         let taken = 0;
-        let meta: Record<string, unknown> = {};
+        let meta: Record<string, unknown>;
         for (;;) {
           const res = await openWithRetry(url, opts, attempt);
           const scanner = new JsonFeedScanner();

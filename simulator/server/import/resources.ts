@@ -194,5 +194,5 @@ export function normalizeRecord(resource: ResourceName, record: Record<string, u
 
 /** True when `r` is a refusal rather than a row. */
 export function isRejection(r: NormalizedRecord | Rejection): r is Rejection {
-  return (r as Rejection).code !== undefined;
+  return "code" in r;
 }
