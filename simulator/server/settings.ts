@@ -3,7 +3,7 @@
  * (protocol/card/layouts.ts Settings, spec §3.4): validation of the JSON form and conversion to
  * the 75-byte staged-settings object the owner's card takes to the box.
  */
-import { Settings, encodeSettings, SETTINGS_SIZE, SETTINGS_CBS_REQUIRED, SETTINGS_PRIVACY_MODE, TZ_RULE_WIDTH } from "../../protocol/card/layouts.ts";
+import { Settings, encodeSettings, SETTINGS_SIZE, SETTINGS_CBS_REQUIRED, SETTINGS_PRIVACY_MODE } from "../../protocol/card/layouts.ts";
 import { parseTzRule, TzRule } from "../../protocol/time/tz.ts";
 import { ServerError } from "./errors.ts";
 

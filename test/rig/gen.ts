@@ -48,7 +48,7 @@ function errorCode(rng: Rng): number {
 
 type Maker = (rng: Rng, m: M.RigMessage) => [Uint8Array, string[]];
 
-const COMMANDS: Record<number, Maker> = {
+const COMMANDS: Partial<Record<number, Maker>> = {
   [M.RIG_HELLO]: (rng, m) => { m.flags = rng.int(0, 1); return [new Body().u8(m.flags).done(), ["flags"]]; },
   [M.RIG_STATUS]: () => [new Uint8Array(0), []],
   [M.RIG_POWER]: (rng, m) => { m.state = rng.int(0, 1); return [new Body().u8(m.state).done(), ["state"]]; },
@@ -76,7 +76,7 @@ const COMMANDS: Record<number, Maker> = {
 };
 
 /** Reply bodies with status 0 (only HELLO and STATUS carry more than the status). */
-const REPLIES: Record<number, Maker> = {
+const REPLIES: Partial<Record<number, Maker>> = {
   [M.RIG_HELLO]: (rng, m) => {
     m.kind = rng.int(1, 4);
     m.device = rng.int(1, 2);

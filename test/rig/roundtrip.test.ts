@@ -25,7 +25,7 @@ describe("rig messages against the spec's layouts", () => {
       const r = M.decodeMessage(g.frame, 0, g.frame.length, M.RIG_EITHER_WAY, d);
       const wrongFields = g.fields.filter((f) => JSON.stringify(fieldValue(d, f)) !== JSON.stringify(fieldValue(g.msg, f)));
       if ((len !== g.frame.length || toHex(buf.subarray(0, len)) !== toHex(g.frame) || r !== g.frame.length || wrongFields.length) && bad.length < 5) {
-        bad.push(`type ${g.msg.type.toString(16)}: encoded ${toHex(buf.subarray(0, Math.max(len, 0)))} spec ${toHex(g.frame)} decode ${r} fields ${wrongFields}`);
+        bad.push(`type ${g.msg.type.toString(16)}: encoded ${toHex(buf.subarray(0, Math.max(len, 0)))} spec ${toHex(g.frame)} decode ${r} fields ${wrongFields.join()}`);
       }
     }
     expect(bad).toEqual([]);
