@@ -32,7 +32,7 @@ export class CryptoError extends Error {
 /** What an Ed25519 verification concluded (firmware/crypto/ed25519.ts; codes -251..-253 in SPEC Crypto). */
 export type Ed25519Verdict = "valid" | "bad-signature" | "bad-public-key" | "bad-signature-encoding";
 
-const ED25519_VERDICTS: Record<number, Ed25519Verdict> = { 0: "valid", [-251]: "bad-signature", [-252]: "bad-public-key", [-253]: "bad-signature-encoding" };
+const ED25519_VERDICTS: Partial<Record<number, Ed25519Verdict>> = { 0: "valid", [-251]: "bad-signature", [-252]: "bad-public-key", [-253]: "bad-signature-encoding" };
 
 /** firmware/crypto/errors.ts codes and what the Node API reports for them. */
 const WASM_ERRORS: Partial<Record<number, [CryptoErrorCode, string]>> = {
@@ -279,8 +279,9 @@ export class WasmCrypto {
     this.io.set(message, publicKey.length + signature.length);
     const rc = this.ex.ed25519Verify(publicKey.length, signature.length, message.length);
     const verdict = ED25519_VERDICTS[rc];
-    if (verdict === undefined) check(rc);
-    return verdict;
+    if (verdict !== undefined) return verdict;
+    check(rc); // a known refusal (bad input length) throws its CryptoError
+    throw new Error(`crypto wasm returned unexpected Ed25519 code ${rc}`);
   }
 
   /** Makes `key` the module's current HMAC key (its saved midstates), then MACs data. */

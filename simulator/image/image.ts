@@ -24,7 +24,9 @@ export interface Version { major: number; minor: number; revision: number; build
 export function parseVersion(text: string): Version {
   const m = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\+(\d+))?$/.exec(text.trim());
   if (!m) throw new RangeError(`version '${text}' is not major.minor.revision[+build]`);
-  const v = { major: Number(m[1]), minor: Number(m[2] ?? 0), revision: Number(m[3] ?? 0), build: Number(m[4] ?? 0) };
+  // Groups that did not take part are undefined at run time, whatever RegExpExecArray's type says.
+  const group = (i: number): number => Number((m[i] as string | undefined) ?? 0);
+  const v = { major: group(1), minor: group(2), revision: group(3), build: group(4) };
   if (v.major > 255 || v.minor > 255 || v.revision > 65535 || v.build > 0xffffffff) throw new RangeError(`version '${text}' out of range (255.255.65535+4294967295)`);
   return v;
 }

@@ -71,7 +71,7 @@ for (const build of BUILDS) {
   describe(`${build}: GF(2^255 - 19) against BigInt`, () => {
     it("a·b, a², a+b, a−b, −a, 1/a and a^((p−5)/8) for edge values (0, 1, p−1, p, p+1, 2^255−1, ...) and 600 random pairs", () => {
       const { ex, io, out } = raw(build);
-      const feOp = (ex as unknown as { feOp(op: number): number }).feOp;
+      const feOp = (ex as unknown as { feOp: (op: number) => number }).feOp;
       const rng = new Rng(25519);
       const edges = [0n, 1n, 2n, 19n, P - 1n, P, P + 1n, P + 18n, (1n << 255n) - 1n, 1n << 254n, (1n << 26n) - 1n, 1n << 25n];
       const pairs: [bigint, bigint][] = [];
@@ -93,7 +93,7 @@ for (const build of BUILDS) {
 
     it("[s]B for random scalars is the public key node:crypto derives (RFC 8032 §5.1.5: s = clamp(SHA-512(seed)[0..32]))", () => {
       const { ex, io, out } = raw(build);
-      const scalarBase = (ex as unknown as { ed25519ScalarBase(): void }).ed25519ScalarBase;
+      const scalarBase = (ex as unknown as { ed25519ScalarBase: () => void }).ed25519ScalarBase;
       const rng = new Rng(8032);
       for (let i = 0; i < 40; i++) {
         const seed = rng.bytes(32);

@@ -34,7 +34,7 @@ type Values = Record<string, string | boolean | undefined>;
 function parse(argv: string[], options: ParseArgsConfig["options"]): { values: Values; positionals: string[] } {
   try {
     const r = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, json: { type: "boolean", default: false } } });
-    return { values: r.values as Values, positionals: r.positionals };
+    return { values: r.values, positionals: r.positionals };
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
