@@ -8,6 +8,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { type BenchGroup, type GroupResult, runGroup, formatGroup } from "./lib/bench.ts";
+import { developmentNotice } from "../simulator/dev-mode.ts";
+
+// Benchmarks build throw-away worlds: development mode (published secrets), announced like any other.
+process.env.LOCKBOX_DEV = "1";
+console.error(developmentNotice());
 
 const { values } = parseArgs({
   options: {

@@ -12,10 +12,13 @@
  *
  * The chip key is HKDF-SHA256(fab secret, salt = chip id, info = "lockbox chip storage key"), 16
  * bytes: it lives in the "silicon" (the fab secret), never in the file. The fab secret comes from
- * LOCKBOX_FAB_SECRET (64 hex digits); without it the published development secret is used, which
- * protects nothing against someone who has this source.
+ * LOCKBOX_FAB_SECRET (64 hex digits); only in development mode (simulator/dev-mode.ts) may the
+ * published development secret stand in for it. Card files are the owner's only (0600) and reach
+ * stable storage before a write returns, as an EEPROM write would.
  */
-import { readFileSync, writeFileSync, renameSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { developmentMode } from "../dev-mode.ts";
 import { randomBytes } from "node:crypto";
 import { aesCcmEncrypt, aesCcmDecrypt, hkdfSha256, CryptoError } from "../crypto/index.ts";
 
@@ -24,18 +27,26 @@ const HEADER_SIZE = 32;
 const TAG_SIZE = 16;
 const DEV_FAB_SECRET = "4c6f636b626f782064657620666162207365637265742c206e6f742073656372";
 
-/** A card file that cannot be loaded: wrong format, or its tag does not verify (modified, or another fab). */
+/**
+ * A card file that cannot be sealed or loaded: wrong format, its tag does not verify (modified, or
+ * another fab), or no valid fab secret to seal or open it with.
+ */
 export class CardFileError extends Error {
   override name = "CardFileError";
-  constructor(readonly code: "bad-format" | "tampered", message: string) {
+  constructor(readonly code: "bad-format" | "tampered" | "no-fab-secret", message: string) {
     super(message);
   }
 }
 
-function fabSecret(): Uint8Array {
+/** The fab secret: LOCKBOX_FAB_SECRET, or the development one in development mode; anything else refused. */
+export function fabSecret(): Uint8Array {
   const env = process.env.LOCKBOX_FAB_SECRET;
-  const hex = env && /^[0-9a-fA-F]{64}$/.test(env) ? env : DEV_FAB_SECRET;
-  return Uint8Array.from(Buffer.from(hex, "hex"));
+  if (env !== undefined && env !== "") {
+    if (!/^[0-9a-fA-F]{64}$/.test(env)) throw new CardFileError("no-fab-secret", "LOCKBOX_FAB_SECRET must be 64 hex digits (a 256-bit secret)");
+    return Uint8Array.from(Buffer.from(env, "hex"));
+  }
+  if (developmentMode()) return Uint8Array.from(Buffer.from(DEV_FAB_SECRET, "hex"));
+  throw new CardFileError("no-fab-secret", "card files are sealed with the fab secret: set LOCKBOX_FAB_SECRET=<64 hex digits>, or run in development mode (lockbox --dev, LOCKBOX_DEV=1)");
 }
 
 function chipKey(chipId: Uint8Array): Uint8Array {
@@ -91,9 +102,26 @@ export function readChipFile(path: string): SealedChip {
   return unsealChip(new Uint8Array(readFileSync(path)));
 }
 
-/** Writes a card file atomically (temporary file + rename), so the file itself never tears. */
+/**
+ * Writes a card file atomically and durably: a temporary file (0600) is written and fsync'd, renamed
+ * over the card file, and the folder fsync'd, so after a crash or power cut the file is the old
+ * image or the new one, never torn, and a write that returned is kept.
+ */
 export function writeChipFile(path: string, chip: SealedChip): void {
+  const bytes = sealChip(chip);
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, sealChip(chip));
+  const fd = openSync(tmp, "w", 0o600);
+  try {
+    writeSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, path);
+  const dir = openSync(dirname(path), "r");
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 }

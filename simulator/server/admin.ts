@@ -12,6 +12,7 @@ import { deviceId } from "./records.ts";
 import { DEFAULT_SETTINGS, mergeSettings, type LockboxSettings } from "./settings.ts";
 import { daysLeft } from "./cars-policy.ts";
 import { pinVerifier, type PinKdf } from "./pin-kdf.ts";
+import { associationKeys, storeAssociationKeys } from "./keys.ts";
 import { issueCard } from "../card/issue.ts";
 import { parseTzRule, TzRule, localDay } from "../../protocol/time/tz.ts";
 import { CivilDate, civilFromDays, dayNumber } from "../../protocol/time/civil.ts";
@@ -24,8 +25,7 @@ export function provisionAssociation(db: Database, associationId: string, cardId
   if (row.card_id !== null) return;
   const holder = db.prepare("SELECT id FROM associations WHERE card_id = ?").get(cardId) as { id: string } | undefined;
   if (holder) throw new ServerError("conflict", `card id ${cardId} belongs to association ${holder.id}`);
-  db.prepare(`UPDATE associations SET card_id = ?, key_card_auth = ?, key_server = ?, key_audit = ? WHERE id = ?`)
-    .run(cardId, randomBytes(16), randomBytes(16), randomBytes(16), associationId);
+  storeAssociationKeys(db, associationId, { cardId, cardAuthMaster: randomBytes(16), serverMaster: randomBytes(16), auditMaster: randomBytes(16) });
 }
 
 /** A card as the API shows it (API.md §Cards). */
@@ -92,13 +92,15 @@ export function issueCardRecord(db: Database, associationId: string, memberKey: 
  * and leave the server only inside the sealed card file, as they would at a card bureau.
  */
 export function personalizeCard(db: Database, serial: string, pin: string, path: string): void {
-  const r = db.prepare(`SELECT c.expires_at, c.issue_counter, m.member_key, m.member_mls_id, a.card_id, a.key_card_auth, a.key_server
-    FROM cards c JOIN members m ON m.id = c.member_id JOIN associations a ON a.id = c.association_id WHERE c.serial = ?`).get(serial) as
-    { expires_at: string; issue_counter: number; member_key: string; member_mls_id: string | null; card_id: number; key_card_auth: Uint8Array; key_server: Uint8Array } | undefined;
+  const r = db.prepare(`SELECT c.expires_at, c.issue_counter, c.association_id, m.member_key, m.member_mls_id
+    FROM cards c JOIN members m ON m.id = c.member_id WHERE c.serial = ?`).get(serial) as
+    { expires_at: string; issue_counter: number; association_id: string; member_key: string; member_mls_id: string | null } | undefined;
   if (!r) throw new ServerError("unknown-card", `no card ${serial}`);
+  const keys = associationKeys(db, r.association_id);
+  if (!keys) throw new ServerError("unknown-association", `association ${r.association_id} is not provisioned for cards`);
   issueCard({
-    cardSerial: parseInt(serial, 16), associationId: r.card_id, roleFlags: ROLE_AGENT, memberKey: r.member_key.slice(0, 24), mlsId: (r.member_mls_id ?? "").slice(0, 16),
-    cardAuthMaster: r.key_card_auth, serverMaster: r.key_server, pin, expiry: Math.floor(Date.parse(r.expires_at) / 1000), issueCounter: Math.max(1, r.issue_counter),
+    cardSerial: parseInt(serial, 16), associationId: keys.cardId, roleFlags: ROLE_AGENT, memberKey: r.member_key.slice(0, 24), mlsId: (r.member_mls_id ?? "").slice(0, 16),
+    cardAuthMaster: keys.cardAuthMaster, serverMaster: keys.serverMaster, pin, expiry: Math.floor(Date.parse(r.expires_at) / 1000), issueCounter: Math.max(1, r.issue_counter),
   }, { path });
 }
 

@@ -9,7 +9,7 @@ import { ServerError } from "./errors.ts";
 import { checkPin, associationTzRule, localMonth } from "./admin.ts";
 import type { PinKdf } from "./pin-kdf.ts";
 import { decideCars, daysLeft } from "./cars-policy.ts";
-import { carsKey } from "./keys.ts";
+import { carsKey, associationKeys } from "./keys.ts";
 import { carsMessage, carsCodeFromMac, CARS_MESSAGE_SIZE, CARS_DIGITS } from "../../protocol/cars/cars.ts";
 import { hmacSha256 } from "../crypto/index.ts";
 
@@ -30,7 +30,7 @@ export interface CarsIssued {
 
 interface CarsRow {
   status: string; member_status: string; expires_at: string; tz_rule: string; cars_renewal_period_days: number; cars_monthly_limit: number;
-  cars_consecutive_day_limit: number; card_id: number | null; key_card_auth: Uint8Array | null; key_server: Uint8Array | null; key_audit: Uint8Array | null;
+  cars_consecutive_day_limit: number; association_id: string;
 }
 
 /** The code the lockbox will accept for (serial, local day, sequence) (protocol/SPEC.md Lockbox §4). */
@@ -45,9 +45,10 @@ export async function issueCars(db: Database, serial: string, pin: string, nowUt
   await checkPin(db, serial, pin, CARS_PIN_TRIES, kdf);
   return db.transaction((): CarsIssued => {
     const r = db.prepare(`SELECT c.status, m.status AS member_status, c.expires_at, a.tz_rule, a.cars_renewal_period_days, a.cars_monthly_limit,
-        a.cars_consecutive_day_limit, a.card_id, a.key_card_auth, a.key_server, a.key_audit
+        a.cars_consecutive_day_limit, a.id AS association_id
       FROM cards c JOIN members m ON m.id = c.member_id JOIN associations a ON a.id = c.association_id WHERE c.serial = ?`).get(serial) as CarsRow;
-    if (r.card_id === null || !r.key_card_auth || !r.key_server || !r.key_audit) throw new ServerError("unknown-association", "the card's association has no keys");
+    const keys = associationKeys(db, r.association_id);
+    if (!keys) throw new ServerError("unknown-association", "the card's association has no keys");
     const rule = associationTzRule(r.tz_rule);
     const { today, monthStart } = localMonth(rule, nowUtc);
     const issued = db.prepare("SELECT local_day, sequence, code FROM cars_codes WHERE card_serial = ? ORDER BY sequence").all(serial) as
@@ -66,7 +67,6 @@ export async function issueCars(db: Database, serial: string, pin: string, nowUt
       return { serial, code: same.code, sequence: same.sequence, localDay: today, validUntil, repeated: true };
     }
     const sequence = (issued.length > 0 ? issued[issued.length - 1].sequence : 0) + 1;
-    const keys = { cardId: r.card_id, cardAuthMaster: r.key_card_auth, serverMaster: r.key_server, auditMaster: r.key_audit };
     const code = carsCodeFor(carsKey(keys), parseInt(serial, 16), today, sequence);
     db.prepare("INSERT INTO cars_codes (card_serial, local_day, sequence, code, valid_until, issued_at) VALUES (?, ?, ?, ?, ?, ?)")
       .run(serial, today, sequence, code, validUntil, new Date(nowUtc * 1000).toISOString());

@@ -16,6 +16,7 @@ import { UartTap, PtyUart } from "../host/uart.ts";
 import { registerLockbox } from "./admin.ts";
 import { pinVerifier } from "./pin-kdf.ts";
 import { deviceId } from "./records.ts";
+import { storeAssociationKeys } from "./keys.ts";
 
 /** Where the reader firmware is built. */
 const READER_WASM = "build/reader.wasm";
@@ -28,9 +29,10 @@ interface CarsLimitsSetting {
 
 /** Registers a simulated association and its master keys in the store (as the admin would). */
 function registerSimAssociation(db: Database, assoc: SimAssociation, id: string, name: string, tzRule: string, renewalDays: number, cars: CarsLimitsSetting): void {
-  db.prepare(`INSERT INTO associations (id, name, renewal_period_days, tz_rule, cars_monthly_limit, cars_consecutive_day_limit, card_id, key_card_auth, key_server, key_audit, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
-    .run(id, name, renewalDays, tzRule, cars.perMonth, cars.consecutiveDays, assoc.id, assoc.cardAuthMaster, assoc.serverMaster, assoc.auditMaster, new Date().toISOString());
+  const added = db.prepare(`INSERT INTO associations (id, name, renewal_period_days, tz_rule, cars_monthly_limit, cars_consecutive_day_limit, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+    .run(id, name, renewalDays, tzRule, cars.perMonth, cars.consecutiveDays, new Date().toISOString()).changes;
+  if (added) storeAssociationKeys(db, id, { cardId: assoc.id, cardAuthMaster: assoc.cardAuthMaster, serverMaster: assoc.serverMaster, auditMaster: assoc.auditMaster });
 }
 
 /** Registers the member and the card of a simulated card holder (the card was issued by the world at `issuedUtc`). */

@@ -7,7 +7,7 @@
 import type { Database } from "better-sqlite3";
 import { EVENT_OWNERSHIP_TAKEN, EVENT_OWNERSHIP_RELEASED, EVENT_SETTINGS_APPLIED } from "../../protocol/card/records.ts";
 import { ServerError } from "./errors.ts";
-import { denylistKey, type AssociationKeys } from "./keys.ts";
+import { denylistKey, associationKeys, type AssociationKeys } from "./keys.ts";
 import { signedDenylist } from "./denylist.ts";
 import { deviceId, eventName, type UploadedRecord } from "./records.ts";
 
@@ -28,22 +28,19 @@ export interface CardContext {
 
 interface ContextRow {
   serial: string; status: string; expires_at: string; issue_counter: number; reactivation_pending: number; member_id: number;
-  member_status: string; member_key: string; association_id: string; renewal_period_days: number; card_id: number | null;
-  key_card_auth: Uint8Array | null; key_server: Uint8Array | null; key_audit: Uint8Array | null;
+  member_status: string; member_key: string; association_id: string; renewal_period_days: number;
 }
 
 /** Loads a card's context; unknown-card when the serial is not issued here. */
 export function loadCardContext(db: Database, serial: string): CardContext {
   const row = db.prepare(`
     SELECT c.serial, c.status, c.expires_at, c.issue_counter, c.reactivation_pending, c.member_id,
-           m.status AS member_status, m.member_key, a.id AS association_id, a.renewal_period_days, a.card_id,
-           a.key_card_auth, a.key_server, a.key_audit
+           m.status AS member_status, m.member_key, a.id AS association_id, a.renewal_period_days
     FROM cards c JOIN members m ON m.id = c.member_id JOIN associations a ON a.id = c.association_id
     WHERE c.serial = ?`).get(serial) as ContextRow | undefined;
   if (!row) throw new ServerError("unknown-card", `card ${serial} was not issued by this server`);
-  if (row.card_id === null || !row.key_card_auth || !row.key_server || !row.key_audit) {
-    throw new ServerError("unknown-association", `association ${row.association_id} has no card id or master keys`);
-  }
+  const keys = associationKeys(db, row.association_id);
+  if (!keys) throw new ServerError("unknown-association", `association ${row.association_id} has no card id or master keys`);
   return {
     serial: row.serial,
     status: row.status,
@@ -55,7 +52,7 @@ export function loadCardContext(db: Database, serial: string): CardContext {
     memberKey: row.member_key,
     associationId: row.association_id,
     renewalPeriodDays: row.renewal_period_days,
-    keys: { cardId: row.card_id, cardAuthMaster: row.key_card_auth, serverMaster: row.key_server, auditMaster: row.key_audit },
+    keys,
   };
 }
 

@@ -1,7 +1,7 @@
 // The card file (protocol/SPEC.md Card §8.3): survives restarts, reveals no field value, refuses a
 // modified dump; and the power-up integrity check makes a corrupted EEPROM answer 6581.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { mkdtempSync, rmSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as C from "../../protocol/card/commands.ts";
@@ -72,5 +72,59 @@ describe("card file", () => {
     expect(card.intact).toBe(false);
     expect(Array.from(card.transmitApdu(Uint8Array.of(0x80, 0xca, 1, 0, 0)))).toEqual([0x65, 0x81]);
     expect(Array.from(card.transmitApdu(Uint8Array.of(0x00, 0xa4, 4, 0, 9, ...C.CARD_AID)))).toEqual([0x65, 0x81]);
+  });
+
+  it("is written 0600 whatever the umask (a card file holds the chip's keys and PIN)", () => {
+    const old = process.umask(0o022);
+    try {
+      const path = join(dir, "mode.card");
+      const card = issueCard(params(), { path });
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      card.powerOn();
+      lockboxClient(card).expectOk(C.INS_APPEND_RECORDS, 0, C.FILE_ACCESS, record(32, 1));
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+    } finally {
+      process.umask(old);
+    }
+  });
+});
+
+describe("the fab secret", () => {
+  const real = process.env.LOCKBOX_FAB_SECRET;
+  const restore = () => {
+    process.env.LOCKBOX_FAB_SECRET = real;
+    delete process.env.LOCKBOX_DEV;
+  };
+
+  it("without LOCKBOX_FAB_SECRET no card file is written or read, except in development mode", () => {
+    const path = join(dir, "fab.card");
+    issueCard(params(), { path });
+    try {
+      delete process.env.LOCKBOX_FAB_SECRET;
+      expect(() => issueCard(params(), { path: join(dir, "fab2.card") })).toThrow(/set LOCKBOX_FAB_SECRET=<64 hex digits>, or run in development mode/);
+      expect(() => Card.load(path)).toThrow(CardFileError);
+      process.env.LOCKBOX_DEV = "1";
+      const dev = join(dir, "dev.card");
+      issueCard(params(), { path: dev });
+      expect(() => Card.load(dev)).not.toThrow();
+      // The development secret is not the real one: neither opens the other's files.
+      expect(() => Card.load(path)).toThrow(/authentication tag/);
+      restore();
+      expect(() => Card.load(dev)).toThrow(/authentication tag/);
+    } finally {
+      restore();
+    }
+  });
+
+  it("a malformed LOCKBOX_FAB_SECRET is refused, never replaced by the development secret", () => {
+    try {
+      process.env.LOCKBOX_DEV = "1";
+      for (const bad of ["abc", "zz".repeat(32), "00".repeat(31), "00".repeat(33)]) {
+        process.env.LOCKBOX_FAB_SECRET = bad;
+        expect(() => issueCard(params(), { path: join(dir, "bad.card") }), bad).toThrow(/LOCKBOX_FAB_SECRET must be 64 hex digits/);
+      }
+    } finally {
+      restore();
+    }
   });
 });

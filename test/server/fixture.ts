@@ -4,6 +4,7 @@
  */
 import type { Database } from "better-sqlite3";
 import { provisionAssociation } from "../../simulator/server/admin.ts";
+import { associationKeys, type AssociationKeys } from "../../simulator/server/keys.ts";
 
 export const ASSOCIATION = "assoc-1";
 export const ASSOCIATION_CARD_ID = 257;
@@ -25,11 +26,11 @@ export function seedWorld(db: Database, opts: { renewalDays?: number; carsPeriod
     .run(ASSOCIATION, now, now);
 }
 
-/** The association's master keys as stored. */
-export function masterKeys(db: Database): { cardId: number; cardAuthMaster: Uint8Array; serverMaster: Uint8Array; auditMaster: Uint8Array } {
-  const r = db.prepare("SELECT card_id, key_card_auth, key_server, key_audit FROM associations WHERE id = ?").get(ASSOCIATION) as
-    { card_id: number; key_card_auth: Uint8Array; key_server: Uint8Array; key_audit: Uint8Array };
-  return { cardId: r.card_id, cardAuthMaster: r.key_card_auth, serverMaster: r.key_server, auditMaster: r.key_audit };
+/** The association's master keys (unsealed from the store). */
+export function masterKeys(db: Database): AssociationKeys {
+  const keys = associationKeys(db, ASSOCIATION);
+  if (!keys) throw new Error(`${ASSOCIATION} is not provisioned`);
+  return keys;
 }
 
 /** JSON request helper: returns status and parsed body. */

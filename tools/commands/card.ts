@@ -17,8 +17,9 @@ const usage = `Usage:
   lockbox card serve [--pcsc] <card file> [--host 127.0.0.1] [--port 35963] [--json]
   lockbox card info <card file> [--json]
 
-issue   creates a personalized card file (AES-CCM sealed under the chip key; see
-        LOCKBOX_FAB_SECRET). Refuses to overwrite an existing file.
+issue   creates a personalized card file (mode 0600, AES-CCM sealed under a chip key derived
+        from LOCKBOX_FAB_SECRET, 64 hex digits; \`lockbox --dev card ...\` uses the published
+        development secret when it is not set). Refuses to overwrite an existing file.
 serve   connects the card to vpcd (pcscd's virtual reader driver, /etc/reader.conf.d/vpcd) so
         opensc-tool, pcsc_scan and pyscard see it in "Virtual PCD"; runs until vpcd disconnects or
         Ctrl-C. --pcsc also starts "pcscd -f" (and stops it on exit) when none is running.

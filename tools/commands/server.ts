@@ -23,8 +23,13 @@ is documented in simulator/server/API.md and served as OpenAPI at /api/openapi.j
            (default ./var/cards; \`lockbox card serve <file>\` serves one to PC/SC)
   --json   print {"url","db","migrated"} as one JSON line when listening
 
+The store's secrets are sealed under LOCKBOX_STORE_KEY (64 hex digits) or the key in the 0600 file
+LOCKBOX_STORE_KEY_FILE, and issued card files under LOCKBOX_FAB_SECRET; \`lockbox --dev server\`
+(announced) uses published development values for the ones not set.
+
 Prints the URL when listening; stops cleanly on Ctrl-C / SIGTERM (exit 0).
-Exit codes: 0 stopped cleanly; 1 could not start (port in use, bad store); 2 bad command line.`;
+Exit codes: 0 stopped cleanly; 1 could not start (port in use, bad store, no or wrong store key);
+2 bad command line.`;
 
 export const command: Command = {
   name: "server",

@@ -4,7 +4,10 @@
  */
 import type { Database } from "better-sqlite3";
 
-/** Association settings by column name (see migrations/001-core.ts for each one's meaning; 011 drops the derived keys). */
+/**
+ * Association settings by column name (see migrations/001-core.ts for each one's meaning; 011 drops
+ * the derived keys). The master keys are not settings: server/keys.ts seals and stores them.
+ */
 export interface AssociationSettings {
   name?: string;
   renewal_period_days?: number;
@@ -18,15 +21,12 @@ export interface AssociationSettings {
   import_source?: string | null;
   import_token?: string | null;
   import_full_every_days?: number;
-  key_card_auth?: Uint8Array | null;
-  key_server?: Uint8Array | null;
-  key_audit?: Uint8Array | null;
 }
 
 const COLUMNS = new Set<string>([
   "name", "renewal_period_days", "cars_renewal_period_days", "cars_monthly_limit", "cars_consecutive_day_limit",
   "access_start_minute", "access_end_minute", "tz_rule", "import_schedule", "import_source", "import_token",
-  "import_full_every_days", "key_card_auth", "key_server", "key_audit",
+  "import_full_every_days",
 ]);
 
 /** Creates the association if it is new (name defaults to its id), then applies `settings`. */
