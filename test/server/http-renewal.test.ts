@@ -15,7 +15,8 @@ const A = 0x00bc614e;
 let srv: RunningServer;
 
 beforeAll(async () => {
-  srv = await startServer({ db: ":memory:", port: 0, env: { now: () => T0 + 3600, randomBytes: nextChallenge }, sessionIdleMs: 300 });
+  // The default idle limit (30 s): a loaded machine may pause a renewal for more than a few hundred ms.
+  srv = await startServer({ db: ":memory:", port: 0, env: { now: () => T0 + 3600, randomBytes: nextChallenge } });
   seedWorld(srv.store.db);
 });
 afterAll(async () => srv.close());
@@ -49,11 +50,16 @@ describe("renewal over the HTTP API (the host only relays)", () => {
     await expect(renewOverHttp(srv.url, direct(card))).rejects.toMatchObject({ code: "card-deactivated", status: 403 });
     await expect(renewOverHttp(srv.url, async () => { throw new RenewRefused("x", "y", 0); })).rejects.toBeInstanceOf(RenewRefused);
     expect(await call(srv.url, "POST", "/api/renewals/abc", { response: "9000" })).toMatchObject({ status: 404, body: { error: "unknown-session" } });
-    const first = await call(srv.url, "POST", "/api/renewals", {});
-    expect(first.body.apdu).toMatch(/^00a40400/);
-    await new Promise((r) => setTimeout(r, 400));
-    expect(await call(srv.url, "POST", `/api/renewals/${first.body.session}`, { response: "9000" })).toMatchObject({ status: 404, body: { error: "unknown-session" } });
-    expect((await call(srv.url, "GET", "/api/health")).body.renewalsInProgress).toBe(0);
+    const quick = await startServer({ db: ":memory:", port: 0, env: { now: () => T0 + 3600, randomBytes: nextChallenge }, sessionIdleMs: 300 });
+    try {
+      const first = await call(quick.url, "POST", "/api/renewals", {});
+      expect(first.body.apdu).toMatch(/^00a40400/);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(await call(quick.url, "POST", `/api/renewals/${first.body.session}`, { response: "9000" })).toMatchObject({ status: 404, body: { error: "unknown-session" } });
+      expect((await call(quick.url, "GET", "/api/health")).body.renewalsInProgress).toBe(0);
+    } finally {
+      await quick.close();
+    }
   });
 });
 
