@@ -326,24 +326,15 @@ export class Applet {
     const data = this.data(buf);
     const n = data.length / AUDIT_RECORD_SIZE;
     if (!Number.isInteger(n) || n < 1 || n > MAX_APPEND_RECORDS) return fail(SW.SW_WRONG_LENGTH);
-    const serial = this.view(this.home).getUint32(this.layout.identity + 1);
+    const home = this.view(this.home);
+    const serial = home.getUint32(this.layout.identity + 1);
     const { first, next } = this.cursor(fileId);
-    const held = new Set<string>();
-    if (fileId === C.FILE_CARRIED) {
-      for (let s = first; s < next; s++) {
-        const v = this.view(this.home);
-        const slot = this.layout.recordSlot(fileId, s) + 4;
-        held.add(`${v.getUint32(slot)}:${v.getUint32(slot + 4)}`);
-      }
-    }
     const accepted: number[] = [];
     for (let i = 0; i < n; i++) {
       if (decodeAuditRecord(data, i * AUDIT_RECORD_SIZE, AUDIT_RECORD_SIZE, this.record) < 0) return fail(SW.SW_WRONG_DATA);
       if (!eventFitsFile(this.record.eventType, fileId)) return fail(SW.SW_WRONG_DATA);
       if (fileId === C.FILE_ACCESS && this.record.cardSerial !== serial) return fail(SW.SW_WRONG_DATA);
-      const key = `${this.record.lockboxId}:${this.record.sequence}`;
-      if (fileId === C.FILE_CARRIED && held.has(key)) continue;
-      held.add(key);
+      if (fileId === C.FILE_CARRIED && this.carries(first, next, data, accepted, this.record.lockboxId, this.record.sequence)) continue;
       accepted.push(i);
     }
     if (next - first + accepted.length > this.layout.caps.records[fileId - 1]) return fail(SW.SW_NOT_ENOUGH_MEMORY);
@@ -357,6 +348,20 @@ export class Applet {
     v.setUint32(this.layout.cursor + 8 * (fileId - 1) + 4, next + accepted.length);
     this.save(image);
     return ok(this.home.slice(this.layout.cursor + 8 * (fileId - 1), this.layout.cursor + 8 * fileId));
+  }
+
+  /**
+   * True when the carried file already holds (lockbox id, sequence) between card sequences
+   * first..next, or an earlier record of this APPEND (`accepted`, indexes into `data`) is it.
+   */
+  private carries(first: number, next: number, data: Uint8Array, accepted: number[], lockboxId: number, sequence: number): boolean {
+    const v = this.view(this.home);
+    for (let s = first; s < next; s++) {
+      const slot = this.layout.recordSlot(C.FILE_CARRIED, s) + 4;
+      if (v.getUint32(slot) === lockboxId && v.getUint32(slot + 4) === sequence) return true;
+    }
+    const d = this.view(data);
+    return accepted.some((i) => d.getUint32(i * AUDIT_RECORD_SIZE) === lockboxId && d.getUint32(i * AUDIT_RECORD_SIZE + 4) === sequence);
   }
 
   private applyCars(buf: Uint8Array): Answer {

@@ -9,8 +9,11 @@
  * pages, then erases the commit record: 2n + 2 page writes. At power-up a commit record whose
  * CRC-32 covers itself and its journal pages is replayed (idempotent), so a cut before the commit
  * point leaves the old state and a cut after it yields the new state.
+ *
+ * The CRC-32 is CRC-32/ISO-HDLC, the one protocol/crc.ts defines; here it is node:zlib's native
+ * implementation, because every commit and power-up checks the whole home image.
  */
-import { crc32 } from "../../protocol/crc.ts";
+import { crc32 } from "node:zlib";
 import { Eeprom } from "./eeprom.ts";
 import { HOME_MAGIC } from "./layout.ts";
 
@@ -28,27 +31,54 @@ export function eepromPages(homeSize: number): number {
   return HOME_FIRST_PAGE + Math.ceil(homeSize / PAGE_SIZE);
 }
 
+/** CRC-32 of the commit record's first 60 bytes followed by the `count` journal pages. */
 function journalCrc(e: Eeprom, record: Uint8Array, count: number): number {
-  const covered = new Uint8Array(RECORD_CRC_AT + count * PAGE_SIZE);
-  covered.set(record.subarray(0, RECORD_CRC_AT));
-  covered.set(e.bytes.subarray(PAGE_SIZE, PAGE_SIZE * (1 + count)), RECORD_CRC_AT);
-  return crc32(covered, 0, covered.length);
+  return crc32(e.bytes.subarray(PAGE_SIZE, PAGE_SIZE * (1 + count)), crc32(record.subarray(0, RECORD_CRC_AT)));
+}
+
+/** CRC-32 of the home image's bytes 8.. (what its header carries). */
+function homeCrc(home: Uint8Array): number {
+  return crc32(home.subarray(8));
 }
 
 /** Sets the home image's CRC-32 (bytes 4..8) over bytes 8.. . */
 export function sealHome(home: Uint8Array): void {
-  new DataView(home.buffer, home.byteOffset).setUint32(4, crc32(home, 8, home.length - 8));
+  new DataView(home.buffer, home.byteOffset).setUint32(4, homeCrc(home));
 }
 
 /** True when the home image has its magic and its CRC-32 matches (the power-up integrity check). */
 export function homeIntact(home: Uint8Array): boolean {
   const v = new DataView(home.buffer, home.byteOffset);
-  return home.length > 8 && v.getUint32(0) === HOME_MAGIC && v.getUint32(4) === crc32(home, 8, home.length - 8);
+  return home.length > 8 && v.getUint32(0) === HOME_MAGIC && v.getUint32(4) === homeCrc(home);
 }
 
 /** The home image as stored in the EEPROM (a copy, `size` bytes). */
 export function readHome(e: Eeprom, size: number): Uint8Array {
   return e.bytes.slice(HOME_FIRST_PAGE * PAGE_SIZE, HOME_FIRST_PAGE * PAGE_SIZE + size);
+}
+
+/** Home pages where `next` differs from `current` (compared a 32-bit word at a time where both are aligned). */
+function changedPages(current: Uint8Array, next: Uint8Array): number[] {
+  const changed: number[] = [];
+  const n = next.length;
+  const aligned = (current.byteOffset & 3) === 0 && (next.byteOffset & 3) === 0;
+  const wc = aligned ? new Uint32Array(current.buffer, current.byteOffset, n >>> 2) : null;
+  const wn = aligned ? new Uint32Array(next.buffer, next.byteOffset, n >>> 2) : null;
+  for (let at = 0; at < n; at += PAGE_SIZE) {
+    const end = Math.min(at + PAGE_SIZE, n);
+    let i = at;
+    let same = true;
+    if (wc && wn) {
+      for (const wend = end >>> 2; i >>> 2 < wend && same; i += 4) same = wc[i >>> 2] === wn[i >>> 2];
+      if (!same) {
+        changed.push(at / PAGE_SIZE);
+        continue;
+      }
+    }
+    for (; i < end && same; i++) same = current[i] === next[i];
+    if (!same) changed.push(at / PAGE_SIZE);
+  }
+  return changed;
 }
 
 /**
@@ -59,13 +89,7 @@ export function readHome(e: Eeprom, size: number): Uint8Array {
  */
 export function commit(e: Eeprom, current: Uint8Array, next: Uint8Array): number {
   sealHome(next);
-  const changed: number[] = [];
-  const pages = Math.ceil(next.length / PAGE_SIZE);
-  for (let p = 0; p < pages; p++) {
-    const a = current.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
-    const b = next.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
-    if (!a.every((x, i) => x === b[i])) changed.push(p);
-  }
+  const changed = changedPages(current, next);
   if (changed.length === 0) return 0;
   if (changed.length > JOURNAL_PAGES) throw new Error(`one commit changes ${changed.length} pages; the journal holds ${JOURNAL_PAGES}`);
   const page = new Uint8Array(PAGE_SIZE);
