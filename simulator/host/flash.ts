@@ -2,7 +2,8 @@
  * Simulated NOR flash behind the HAL flash calls (firmware/hal/hal.ts): erase sets a sector to FF,
  * program can only clear bits and must stay inside one 256-byte page. Optionally backed by a file
  * (written through on every change). The fault hook cuts power before the k-th write (program or
- * erase), so tests can show the firmware is crash-safe at every write.
+ * erase), so tests can show the firmware is crash-safe at every write. A parked device's flash can
+ * be compacted to the pages that are not erased; the next access brings the whole array back.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
@@ -16,8 +17,11 @@ export class PowerCut extends Error {
 
 /** The simulated NOR flash chip behind hal.flash* (protocol/SPEC.md Lockbox §2). */
 export class Flash {
-  readonly bytes: Uint8Array;
   readonly sectorSize: number;
+  readonly size: number;
+  private array: Uint8Array | null;
+  /** While compacted: the indexes of the pages that are not all FF, and their bytes. */
+  private packed: { pages: Uint16Array; data: Uint8Array } | null = null;
   /** Writes (programs + erases) performed so far. */
   writes = 0;
   /** When set, power fails just before write number `cutBeforeWrite` (1-based, counted from now). */
@@ -26,14 +30,52 @@ export class Flash {
 
   constructor(size: number, sectorSize = 4096, path: string | null = null) {
     if (size % sectorSize !== 0) throw new Error("flash size must be a whole number of sectors");
+    if (size / FLASH_PAGE_SIZE > 0x10000) throw new Error("flash larger than 65,536 pages");
     this.sectorSize = sectorSize;
+    this.size = size;
     this.path = path;
-    this.bytes = new Uint8Array(size).fill(0xff);
+    this.array = new Uint8Array(size).fill(0xff);
     if (path && existsSync(path)) {
       const file = readFileSync(path);
       if (file.length !== size) throw new Error(`${path}: flash file is ${file.length} bytes, expected ${size}`);
-      this.bytes.set(file);
+      this.array.set(file);
     }
+  }
+
+  /** The whole chip (brought back from its compact form if it was compacted). */
+  get bytes(): Uint8Array {
+    if (this.array) return this.array;
+    const a = new Uint8Array(this.size).fill(0xff);
+    const p = this.packed!;
+    p.pages.forEach((page, i) => a.set(p.data.subarray(i * FLASH_PAGE_SIZE, (i + 1) * FLASH_PAGE_SIZE), page * FLASH_PAGE_SIZE));
+    this.packed = null;
+    this.array = a;
+    return a;
+  }
+
+  /** Keeps only the pages that are not erased until the next access (a parked device's flash). */
+  compact(): void {
+    const a = this.array;
+    if (!a) return;
+    const pages: number[] = [];
+    for (let p = 0; p * FLASH_PAGE_SIZE < a.length; p++) {
+      const end = (p + 1) * FLASH_PAGE_SIZE;
+      for (let i = p * FLASH_PAGE_SIZE; i < end; i++) {
+        if (a[i] !== 0xff) {
+          pages.push(p);
+          break;
+        }
+      }
+    }
+    const data = new Uint8Array(pages.length * FLASH_PAGE_SIZE);
+    pages.forEach((p, i) => data.set(a.subarray(p * FLASH_PAGE_SIZE, (p + 1) * FLASH_PAGE_SIZE), i * FLASH_PAGE_SIZE));
+    this.packed = { pages: Uint16Array.from(pages), data };
+    this.array = null;
+  }
+
+  /** Bytes held: the whole chip, or the kept pages while compacted. */
+  heldBytes(): number {
+    return this.array ? this.array.byteLength : this.packed!.data.byteLength + this.packed!.pages.byteLength;
   }
 
   /** Arms the fault hook: the k-th write from now (k >= 1) does not happen and throws PowerCut. */
@@ -58,22 +100,23 @@ export class Flash {
   }
 
   read(addr: number, len: number): Uint8Array | null {
-    if (addr < 0 || len < 0 || addr + len > this.bytes.length) return null;
+    if (addr < 0 || len < 0 || addr + len > this.size) return null;
     return this.bytes.subarray(addr, addr + len);
   }
 
   /** NOR program: new = old AND data. Returns 0, or -1 when out of range or crossing a page. */
   program(addr: number, data: Uint8Array): number {
-    if (addr < 0 || addr + data.length > this.bytes.length) return -1;
+    if (addr < 0 || addr + data.length > this.size) return -1;
     if (data.length > 0 && Math.floor(addr / FLASH_PAGE_SIZE) !== Math.floor((addr + data.length - 1) / FLASH_PAGE_SIZE)) return -1;
     this.beforeWrite();
-    for (let i = 0; i < data.length; i++) this.bytes[addr + i] &= data[i];
+    const bytes = this.bytes;
+    for (let i = 0; i < data.length; i++) bytes[addr + i] &= data[i];
     this.persist();
     return 0;
   }
 
   erase(sector: number): number {
-    if (sector < 0 || (sector + 1) * this.sectorSize > this.bytes.length) return -1;
+    if (sector < 0 || (sector + 1) * this.sectorSize > this.size) return -1;
     this.beforeWrite();
     this.bytes.fill(0xff, sector * this.sectorSize, (sector + 1) * this.sectorSize);
     this.persist();

@@ -4,6 +4,8 @@
  * by the card link's wire time, by the delays a caller asks for, and to the firmware's requested
  * wake-ups, so a simulation runs as fast as the host can compute and is reproducible from a seed.
  * Outputs (lights, buzzer, actuators, UART bytes, debug lines) are delivered as events.
+ * An idle device can be parked (snapshot.ts): its instance is dropped and its memory kept compact
+ * until the next event brings it back, so a fleet of thousands fits in memory.
  */
 import { readFileSync } from "node:fs";
 import { Flash, PowerCut } from "./flash.ts";
@@ -11,6 +13,7 @@ import { Rtc } from "./rtc.ts";
 import { SimRandom } from "./random.ts";
 import { FIDI_DEFAULT } from "../../protocol/iso7816/timing.ts";
 import { etuMicros } from "../card/t1.ts";
+import { exportGlobals, MemoryImage, GLOBAL_EXPORT_PREFIX } from "./snapshot.ts";
 
 /** Card interface clock of the simulated board (Hz); the lockbox firmware assumes the same. */
 export const CARD_CLOCK_HZ = 4_000_000;
@@ -66,16 +69,28 @@ interface FirmwareExports {
   uartRxBuffer?(): number;
 }
 
-const moduleCache = new Map<string, WebAssembly.Module>();
+/** A compiled firmware (its globals exported for parking) and the reference its parked memories are kept against. */
+interface Firmware {
+  module: WebAssembly.Module;
+  reference: Uint8Array | null;
+}
 
-function compile(wasm: string | Uint8Array<ArrayBuffer>): WebAssembly.Module {
-  if (typeof wasm !== "string") return new WebAssembly.Module(wasm);
+const moduleCache = new Map<string, Firmware>();
+
+function compile(wasm: string | Uint8Array<ArrayBuffer>): Firmware {
+  if (typeof wasm !== "string") return { module: new WebAssembly.Module(exportGlobals(wasm)), reference: null };
   let m = moduleCache.get(wasm);
   if (!m) {
-    m = new WebAssembly.Module(readFileSync(wasm));
+    m = { module: new WebAssembly.Module(exportGlobals(readFileSync(wasm))), reference: null };
     moduleCache.set(wasm, m);
   }
   return m;
+}
+
+/** A parked firmware instance: its memory and its mutable globals. */
+interface Parked {
+  memory: MemoryImage;
+  globals: (number | bigint)[];
 }
 
 /** One device: a firmware instance and its simulated board (HAL, firmware/hal/hal.ts). */
@@ -97,10 +112,12 @@ export class DeviceHost {
    */
   cardLink = { bytes: 0, lowerBoundMicros: 0 };
 
-  private readonly module: WebAssembly.Module;
+  private readonly firmware: Firmware;
   private readonly random: SimRandom;
   private readonly onEvent?: (e: DeviceEvent) => void;
-  private ex!: FirmwareExports;
+  private instance: WebAssembly.Instance | null = null;
+  private exports: FirmwareExports | null = null;
+  private parkedState: Parked | null = null;
   private bootMicros = 0;
   private wakeAtMicros = 0;
   private card: CardContacts | null = null;
@@ -113,7 +130,7 @@ export class DeviceHost {
   }
 
   constructor(opts: HostOptions) {
-    this.module = compile(opts.wasm);
+    this.firmware = compile(opts.wasm);
     this.flash = opts.flash;
     this.rtc = opts.rtc;
     this.random = new SimRandom(opts.seed);
@@ -124,6 +141,12 @@ export class DeviceHost {
   private emit(e: DeviceEvent): void {
     this.events.push(e);
     this.onEvent?.(e);
+  }
+
+  /** The running instance's exports, bringing a parked device back first. */
+  private get ex(): FirmwareExports {
+    if (!this.exports) this.unpark();
+    return this.exports!;
   }
 
   private mem(ptr: number, len: number): Uint8Array {
@@ -174,7 +197,7 @@ export class DeviceHost {
           this.withCard(undefined, (c) => c.setFiDi(fidi));
         },
         uartTransmit: (buf: number, len: number): void => this.emit({ kind: "uart", atMicros: this.micros, bytes: this.mem(buf, len).slice() }),
-        flashSize: (): number => this.flash.bytes.length,
+        flashSize: (): number => this.flash.size,
         flashSectorSize: (): number => this.flash.sectorSize,
         flashRead: (addr: number, buf: number, len: number): number => {
           const src = this.flash.read(addr, len);
@@ -220,10 +243,53 @@ export class DeviceHost {
     }
   }
 
+  private instantiate(): void {
+    this.instance = new WebAssembly.Instance(this.firmware.module, this.imports());
+    this.exports = this.instance.exports as unknown as FirmwareExports;
+  }
+
+  /** The instance's mutable globals, in export order (exportGlobals added them). */
+  private globals(): WebAssembly.Global[] {
+    return Object.entries(this.instance!.exports).filter(([name]) => name.startsWith(GLOBAL_EXPORT_PREFIX)).map(([, g]) => g as WebAssembly.Global);
+  }
+
+  /**
+   * Parks the device: keeps its memory (as the chunks that differ from the module's reference
+   * image) and its globals, and drops the instance. Any later call brings it back unchanged.
+   * Simulated time does not pass for a parked device until it is advanced.
+   */
+  park(): void {
+    if (!this.instance) return;
+    const memory = new Uint8Array(this.exports!.memory.buffer);
+    this.firmware.reference ??= memory.slice();
+    this.parkedState = { memory: MemoryImage.capture(memory, this.firmware.reference), globals: this.globals().map((g) => g.value as number | bigint) };
+    this.instance = null;
+    this.exports = null;
+  }
+
+  /** True while the device is parked. */
+  get parked(): boolean {
+    return this.parkedState !== null;
+  }
+
+  /** Bytes a parked device keeps of its own for its memory (0 when it is running). */
+  parkedBytes(): number {
+    return this.parkedState ? this.parkedState.memory.bytes + this.parkedState.globals.length * 8 : 0;
+  }
+
+  private unpark(): void {
+    const p = this.parkedState;
+    if (!p) throw new Error("device has no firmware instance");
+    this.instantiate();
+    p.memory.restore(new Uint8Array(this.exports!.memory.buffer));
+    this.globals().forEach((g, i) => (g.value = p.globals[i]));
+    this.parkedState = null;
+  }
+
   /** Power-on: a fresh instance (RAM lost), static initialisation, then init(). */
   boot(): void {
-    const instance = new WebAssembly.Instance(this.module, this.imports());
-    this.ex = instance.exports as unknown as FirmwareExports;
+    this.parkedState = null;
+    this.instantiate();
     this.bootMicros = this.micros;
     this.wakeAtMicros = 0;
     this.running = true;

@@ -112,6 +112,20 @@ export class SimLockbox {
     }
   }
 
+  /**
+   * Parks the box while it is idle (simulator/host/snapshot.ts): the firmware instance is dropped,
+   * its memory and the flash are kept compact; the next event brings both back unchanged.
+   */
+  park(): void {
+    this.host.park();
+    this.host.flash.compact();
+  }
+
+  /** Bytes the box holds for its firmware memory and flash (compact while parked). */
+  heldBytes(): number {
+    return (this.host.parked ? this.host.parkedBytes() : this.host.memoryBytes()) + this.host.flash.heldBytes();
+  }
+
   /** Compartment or shackle releases among the events. */
   static releases(events: DeviceEvent[]): number[] {
     return events.flatMap((e) => (e.kind === "release" ? [e.actuator] : []));
