@@ -125,7 +125,7 @@ async function ingestSeconds(path: string, synchronous: "FULL" | "NORMAL", uploa
     const t = performance.now();
     const records = Array.from({ length: perUpload }, (_, i) => decodeStoredRecord(2, buf, i * STORED_RECORD_SIZE));
     verifyRecordMacs(keys, records);
-    storeRenewal(db, { ctx, records, receipt: new Uint8Array(16), nowIso: new Date().toISOString(), newExpiryIso: new Date().toISOString(), issueCounter: b + 2, denylistCapacity: 128 });
+    storeRenewal(db, { ctx, cardHolds: { expiry: 0, issueCounter: 0 }, records, receipt: new Uint8Array(16), nowIso: new Date().toISOString(), newExpiryIso: new Date().toISOString(), issueCounter: b + 2, denylistCapacity: 128 });
     seconds += (performance.now() - t) / 1000;
   }
   store.close();

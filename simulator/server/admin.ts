@@ -44,6 +44,11 @@ export interface CardStatusView {
   reactivationPending: boolean;
   carsCodesThisMonth: number;
   pinFailures: number;
+  /**
+   * A renewal whose RENEW the card has not confirmed (it may have been pulled): its expiry, and when
+   * it was stored. Until the card's next contact settles it, `expiresAt` stays the card's.
+   */
+  renewalPending: { expiresAt: string; since: string } | null;
 }
 
 /** A PIN verifier and its salt, as the cards table keeps them. */
@@ -168,6 +173,10 @@ export function cardStatus(db: Database, serial: string, nowUtc: number): CardSt
     expiresAt: String(r.expires_at), daysLeft: daysLeft(Date.parse(String(r.expires_at)) / 1000, nowUtc), issuedAt: String(r.issued_at),
     lastRenewedAt: r.last_renewed_at as string | null, deactivatedAt: r.deactivated_at as string | null, reactivatedAt: r.reactivated_at as string | null,
     reactivationPending: r.reactivation_pending === 1, carsCodesThisMonth: cars.n, pinFailures: Number(r.pin_failures),
+    renewalPending: r.pending_renewal_id === null ? null : {
+      expiresAt: String(r.pending_expires_at),
+      since: (db.prepare("SELECT at FROM renewals WHERE id = ?").get(r.pending_renewal_id) as { at: string }).at,
+    },
   };
 }
 

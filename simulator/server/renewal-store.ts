@@ -24,18 +24,29 @@ export interface CardContext {
   associationId: string;
   renewalPeriodDays: number;
   keys: AssociationKeys;
+  /** The RENEW sent and not yet confirmed by the card (migration 013), or null. */
+  pending: PendingRenewal | null;
+}
+
+/** A renewal whose RENEW the card has not confirmed yet. */
+export interface PendingRenewal {
+  renewalId: number;
+  expiresAt: string;
+  issueCounter: number;
 }
 
 interface ContextRow {
   serial: string; status: string; expires_at: string; issue_counter: number; reactivation_pending: number; member_id: number;
   member_status: string; member_key: string; association_id: string; renewal_period_days: number;
+  pending_renewal_id: number | null; pending_expires_at: string | null; pending_issue_counter: number | null;
 }
 
 /** Loads a card's context; unknown-card when the serial is not issued here. */
 export function loadCardContext(db: Database, serial: string): CardContext {
   const row = db.prepare(`
     SELECT c.serial, c.status, c.expires_at, c.issue_counter, c.reactivation_pending, c.member_id,
-           m.status AS member_status, m.member_key, a.id AS association_id, a.renewal_period_days
+           m.status AS member_status, m.member_key, a.id AS association_id, a.renewal_period_days,
+           c.pending_renewal_id, c.pending_expires_at, c.pending_issue_counter
     FROM cards c JOIN members m ON m.id = c.member_id JOIN associations a ON a.id = c.association_id
     WHERE c.serial = ?`).get(serial) as ContextRow | undefined;
   if (!row) throw new ServerError("unknown-card", `card ${serial} was not issued by this server`);
@@ -53,6 +64,8 @@ export function loadCardContext(db: Database, serial: string): CardContext {
     associationId: row.association_id,
     renewalPeriodDays: row.renewal_period_days,
     keys,
+    pending: row.pending_renewal_id === null ? null
+      : { renewalId: row.pending_renewal_id, expiresAt: row.pending_expires_at!, issueCounter: row.pending_issue_counter! },
   };
 }
 
@@ -100,6 +113,8 @@ function sameEntries(stored: Uint8Array, fresh: Uint8Array): boolean {
 /** What the renewal transaction stores. */
 export interface RenewalInput {
   ctx: CardContext;
+  /** The authorization the card holds now (read in this session): it settles a pending renewal. */
+  cardHolds: { expiry: number; issueCounter: number };
   records: UploadedRecord[];
   receipt: Uint8Array;
   nowIso: string;
@@ -115,20 +130,27 @@ export interface RenewalStored {
   recordsDuplicate: number;
   kind: "renewal" | "reactivation";
   denylist: SignedDenylist;
+  /** This renewal's row; confirmRenewal() takes it once the card answers RENEW. */
+  renewalId: number;
+  /** The earlier pending renewal this contact settled: confirmed (the card holds it) or never applied. */
+  settled: { renewalId: number; confirmed: boolean } | null;
 }
 
 /**
  * Stores an upload and its renewal in ONE transaction (docs/ARCHITECTURE.md §6): every record not already
  * held is inserted (a record already held, from this card or another, is counted as duplicate),
  * new ownership records move the lockbox, new "settings applied" records close the staged
- * settings, the card gets its new expiry and issue counter, and the denylist is brought current.
+ * settings, an earlier pending renewal is settled, the new expiry and issue counter are recorded
+ * as pending (confirmRenewal makes them the card's), and the denylist is brought current.
  * Either all of it is stored or, on any error, none of it.
  */
 export function storeRenewal(db: Database, input: RenewalInput): RenewalStored {
   const { ctx } = input;
   return db.transaction((): RenewalStored => {
     // An administrator may have deactivated the card while its records were being read.
-    checkMayRenew(loadCardContext(db, ctx.serial));
+    const current = loadCardContext(db, ctx.serial);
+    checkMayRenew(current);
+    const settled = settlePending(db, current, input.cardHolds, input.nowIso);
     const upload = db.prepare(`INSERT INTO uploads (card_serial, at, records_received, records_new, records_duplicate, receipt)
       VALUES (?, ?, ?, 0, 0, ?)`).run(ctx.serial, input.nowIso, input.records.length, input.receipt);
     const uploadId = Number(upload.lastInsertRowid);
@@ -146,12 +168,44 @@ export function storeRenewal(db: Database, input: RenewalInput): RenewalStored {
     db.prepare("UPDATE uploads SET records_new = ?, records_duplicate = ? WHERE id = ?").run(fresh, input.records.length - fresh, uploadId);
     const denylist = currentDenylist(db, ctx, input.nowIso, input.denylistCapacity);
     const kind = ctx.reactivationPending ? "reactivation" : "renewal";
-    db.prepare(`INSERT INTO renewals (card_serial, upload_id, at, previous_expiry, new_expiry, issue_counter, kind, denylist_version)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(ctx.serial, uploadId, input.nowIso, ctx.expiresAt, input.newExpiryIso, input.issueCounter, kind, denylist.version);
-    db.prepare(`UPDATE cards SET expires_at = ?, issue_counter = ?, reactivation_pending = 0, last_renewed_at = ? WHERE serial = ?`)
-      .run(input.newExpiryIso, input.issueCounter, input.nowIso, ctx.serial);
-    return { uploadId, recordsNew: fresh, recordsDuplicate: input.records.length - fresh, kind, denylist };
+    const previous = db.prepare("SELECT expires_at FROM cards WHERE serial = ?").get(ctx.serial) as { expires_at: string };
+    const renewalId = Number(db.prepare(`INSERT INTO renewals (card_serial, upload_id, at, previous_expiry, new_expiry, issue_counter, kind, denylist_version)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(ctx.serial, uploadId, input.nowIso, previous.expires_at, input.newExpiryIso, input.issueCounter, kind, denylist.version).lastInsertRowid);
+    // The expiry in force stays the card's until the card confirms RENEW (confirmRenewal).
+    db.prepare(`UPDATE cards SET pending_renewal_id = ?, pending_expires_at = ?, pending_issue_counter = ?, reactivation_pending = 0 WHERE serial = ?`)
+      .run(renewalId, input.newExpiryIso, input.issueCounter, ctx.serial);
+    return { uploadId, recordsNew: fresh, recordsDuplicate: input.records.length - fresh, kind, denylist, renewalId, settled };
   })();
+}
+
+/**
+ * Settles the card's pending renewal from the authorization it holds now: the same issue counter
+ * and expiry mean it took that RENEW (its answer was lost), so the renewal is confirmed; anything
+ * else means it never got it, and the pending mark goes (that renewal stays unconfirmed).
+ */
+function settlePending(db: Database, ctx: CardContext, holds: { expiry: number; issueCounter: number }, nowIso: string): { renewalId: number; confirmed: boolean } | null {
+  const p = ctx.pending;
+  if (!p) return null;
+  const confirmed = holds.issueCounter === p.issueCounter && holds.expiry === Date.parse(p.expiresAt) / 1000;
+  if (confirmed) applyConfirmation(db, ctx.serial, p.renewalId, nowIso);
+  else db.prepare("UPDATE cards SET pending_renewal_id = NULL, pending_expires_at = NULL, pending_issue_counter = NULL WHERE serial = ?").run(ctx.serial);
+  return { renewalId: p.renewalId, confirmed };
+}
+
+function applyConfirmation(db: Database, serial: string, renewalId: number, nowIso: string): void {
+  const moved = db.prepare(`UPDATE cards SET expires_at = pending_expires_at, issue_counter = pending_issue_counter,
+      last_renewed_at = (SELECT at FROM renewals WHERE id = ?), pending_renewal_id = NULL, pending_expires_at = NULL, pending_issue_counter = NULL
+    WHERE serial = ? AND pending_renewal_id = ?`).run(renewalId, serial, renewalId).changes;
+  if (moved === 0) throw new Error(`card ${serial} has no pending renewal ${renewalId}`);
+  db.prepare("UPDATE renewals SET confirmed_at = ? WHERE id = ?").run(nowIso, renewalId);
+}
+
+/**
+ * The card answered RENEW with 9000: the renewal's expiry and issue counter are now the card's, so
+ * they become the ones in force (one transaction, durable before the renewal goes on).
+ */
+export function confirmRenewal(db: Database, serial: string, renewalId: number, nowIso: string): void {
+  db.transaction(() => applyConfirmation(db, serial, renewalId, nowIso))();
 }
 
 function mlsNumber(payload: Uint8Array): string {

@@ -6,13 +6,15 @@
  *   2. opens SCP03 with the card↔server keys (C-MAC, C-ENC, R-MAC, R-ENC): only the genuine card
  *      can answer, and every response is authenticated;
  *   3. reads the card status, authorization and upload cursor, then every held record;
- *   4. verifies every record's audit MAC, then stores the upload and the renewal in ONE transaction
- *      with deduplication;
+ *   4. verifies every record's audit MAC, then stores the upload and the renewal (its new expiry
+ *      pending) in ONE transaction with deduplication;
  *   5. writes the receipt (the card frees what it covers), the new authorization with server time
- *      and ack marks, the denylist, and staged settings for the lockboxes the member owns.
+ *      and ack marks (confirmed in the store when the card answers 9000), the denylist, and staged
+ *      settings for the lockboxes the member owns.
  * An interruption anywhere leaves the card with the old state or the new (its writes are atomic)
- * and the store with the upload or without it; running the renewal again completes it, and
- * deduplication stores every record exactly once.
+ * and the store with the upload or without it; running the renewal again completes it (and settles
+ * a RENEW whose answer was lost from the authorization the card shows), and deduplication stores
+ * every record exactly once.
  */
 import type { Database } from "better-sqlite3";
 import {
@@ -34,7 +36,7 @@ import { apdu } from "../card/client.ts";
 import { ServerError } from "./errors.ts";
 import { cardServerKeys } from "./keys.ts";
 import { decodeStoredRecord, verifyRecordMacs, deviceId, type UploadedRecord } from "./records.ts";
-import { loadCardContext, checkMayRenew, storeRenewal, ackMarks, pendingSettings } from "./renewal-store.ts";
+import { loadCardContext, checkMayRenew, storeRenewal, confirmRenewal, ackMarks, pendingSettings } from "./renewal-store.ts";
 import { encodeStagedSettings, type LockboxSettings } from "./settings.ts";
 
 /** The security level of the renewal session: C-MAC, C-ENC, R-MAC, R-ENC (GP Amd D §5.1). */
@@ -117,13 +119,14 @@ export async function runRenewal(db: Database, env: RenewalEnv, transmit: Transm
     const now = env.now();
     const nowIso = new Date(now * 1000).toISOString();
     const expiry = now + ctx.renewalPeriodDays * 86400;
-    const issueCounter = Math.max(ctx.issueCounter, auth.issueCounter >>> 0) + 1;
+    // Above every counter this card has held or been sent, so no two RENEWs ever share one.
+    const issueCounter = Math.max(ctx.issueCounter, ctx.pending?.issueCounter ?? 0, auth.issueCounter >>> 0) + 1;
     const receipt = new Receipt();
     for (let f = 0; f < RECORD_FILE_COUNT; f++) receipt.upTo[f] = cursor.next[f];
     const receiptBytes = new Uint8Array(RECEIPT_SIZE);
     encodeReceipt(receipt, receiptBytes, 0, RECEIPT_SIZE);
     const stored = storeRenewal(db, {
-      ctx, records, receipt: receiptBytes, nowIso, newExpiryIso: new Date(expiry * 1000).toISOString(), issueCounter,
+      ctx, cardHolds: { expiry: auth.expiry >>> 0, issueCounter: auth.issueCounter >>> 0 }, records, receipt: receiptBytes, nowIso, newExpiryIso: new Date(expiry * 1000).toISOString(), issueCounter,
       denylistCapacity: status.denylistCapacity,
     });
     progress("store", 1, 1);
@@ -136,6 +139,8 @@ export async function runRenewal(db: Database, env: RenewalEnv, transmit: Transm
     await channel.secure(apdu(CLA_PROPRIETARY, INS_APPLY_RECEIPT, 0, 0, receiptBytes), "APPLY RECEIPT");
     progress("write", ++written, writes);
     await channel.secure(apdu(CLA_PROPRIETARY, INS_RENEW, 0, 0, renewData(auth, expiry, issueCounter, now, ackMarks(db, visited(records), MAX_ACK_MARKS))), "RENEW");
+    // Only now does the card carry the new expiry: until here CARS and the card status go by the old one.
+    confirmRenewal(db, ctx.serial, stored.renewalId, nowIso);
     progress("write", ++written, writes);
     if (sendDenylist) {
       for (let at = 0; at < stored.denylist.blob.length; at += DENYLIST_CHUNK) {

@@ -38,7 +38,7 @@ describe("server HTTP API", () => {
     expect(await call(base, "POST", "/api/cards", { association: ASSOCIATION, memberKey: "M9", pin: "1234" })).toMatchObject({ status: 404, body: { error: "unknown-member" } });
     expect(await call(base, "POST", "/api/cards", { association: ASSOCIATION, memberKey: "M1", pin: "12" })).toMatchObject({ status: 400 });
     const st = await call(base, "GET", "/api/cards/00bc614e");
-    expect(st.body).toMatchObject({ serial: "00bc614e", memberKey: "M1", status: "active", daysLeft: 7 });
+    expect(st.body).toMatchObject({ serial: "00bc614e", memberKey: "M1", status: "active", daysLeft: 7, renewalPending: null });
     expect(await call(base, "GET", "/api/cards/00000001")).toMatchObject({ status: 404, body: { error: "unknown-card" } });
   });
 

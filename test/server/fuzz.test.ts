@@ -33,6 +33,7 @@ describe("untrusted bytes never crash the server", () => {
     };
     await expect(runRenewal(db, { now: () => T0, randomBytes: nextChallenge }, counting)).rejects.toThrow("stop before the receipt");
     expect(apdus).toBeGreaterThan(2);
+    db.prepare("UPDATE cards SET pending_renewal_id = NULL, pending_expires_at = NULL, pending_issue_counter = NULL").run();
     db.prepare("DELETE FROM renewals").run();
     db.prepare("DELETE FROM access_events").run();
     db.prepare("DELETE FROM uploads").run();

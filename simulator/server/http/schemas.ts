@@ -29,6 +29,7 @@ export const CardStatusReply = Type.Object({
   serial: Type.String(), association: Type.String(), memberKey: Type.String(), memberStatus: Type.String(), status: Type.String(),
   expiresAt: IsoTime, daysLeft: Type.Integer(), issuedAt: IsoTime, lastRenewedAt: Nullable(IsoTime), deactivatedAt: Nullable(IsoTime),
   reactivatedAt: Nullable(IsoTime), reactivationPending: Type.Boolean(), carsCodesThisMonth: Type.Integer(), pinFailures: Type.Integer(),
+  renewalPending: Nullable(Type.Object({ expiresAt: IsoTime, since: IsoTime }, { description: "a renewal whose RENEW the card has not confirmed yet" })),
 });
 
 const Code = (description: string) => Type.String({ pattern: "^[0-9]{0,8}$", description });
