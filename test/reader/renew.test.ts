@@ -28,8 +28,11 @@ async function renewThroughReader(serial: number, member: string, records: numbe
   const cp = new OsdpControlPanel(dev.link, { address: 0, timeoutMs: 50, retries: 8 });
   const client = new ReaderClient(cp);
   let asked = 0;
-  setTimeout(() => dev.reader.cardInserted(), 30);
-  await client.waitForCard(5000, () => asked++, 10);
+  // The card goes in once the host has asked for it (not on a timer, which a loaded machine can outrun).
+  await client.waitForCard(5000, () => {
+    asked++;
+    setTimeout(() => dev.reader.cardInserted(), 30);
+  }, 10);
   const st = await client.connect();
   const out = await renewOverHttp(srv.url, client.transmit());
   cp.close();
