@@ -87,8 +87,17 @@ export function crc32Lsb(polyReflected: u32, init: u32, xorout: u32, buf: Uint8A
 
 /** CRC-32/ISO-HDLC (the zlib/Ethernet CRC), table-driven. */
 export function crc32(buf: Uint8Array, off: i32, len: i32): u32 {
-  if (!inBounds(buf, off, len)) return 0;
-  let crc: u32 = 0xffffffff;
+  return crc32Continue(0, buf, off, len);
+}
+
+/**
+ * CRC-32/ISO-HDLC of (the bytes whose CRC-32 is `prev`) ‖ buf[off..off+len): a CRC computed in
+ * pieces, e.g. over a file arriving in fragments. crc32Continue(0, …) is crc32(…). Returns `prev`
+ * for a window outside buf.
+ */
+export function crc32Continue(prev: u32, buf: Uint8Array, off: i32, len: i32): u32 {
+  if (!inBounds(buf, off, len)) return prev;
+  let crc: u32 = u32(prev ^ 0xffffffff);
   for (let i = 0; i < len; i++) {
     crc = u32(unchecked(CRC32_TABLE[(crc ^ u32(unchecked(buf[off + i]))) & 0xff]) ^ (crc >>> 8));
   }

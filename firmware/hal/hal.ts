@@ -23,6 +23,8 @@
  * block for their timeout (ISO 7816-3 character and block waiting times); every other call returns
  * in microseconds. Pointers are offsets into the firmware's exported `memory` (one 64 KiB page; the
  * firmware never grows it). A failed flash call returns -1 and changes nothing it reports as done.
+ * On a device with an update partition the application may not write the boot code's parts of it
+ * (primary slot, scratch sector, boot block: protocol/SPEC.md Image §6): such a write returns -1.
  * The simulator's implementation is simulator/host/host.ts; spec: protocol/SPEC.md Lockbox §1
  */
 
@@ -131,6 +133,17 @@ export declare function halBatteryMillivolts(): i32;
 /** Fills len bytes at buf from the hardware true random number generator. */
 @external("hal", "randomBytes")
 export declare function halRandomBytes(buf: usize, len: i32): void;
+
+// ---------------------------------------------------------------- reset
+
+/**
+ * Asks for a warm reset (RAM lost; flash and RTC kept) once the current event has returned and the
+ * UART transmit queue has drained: the boot code runs again and decides which image to start
+ * (protocol/SPEC.md Image §6). Used after a firmware image was received and checked, and when a
+ * test-booted image fails its self-test. On an MCU: NVIC_SystemReset after the UART drains.
+ */
+@external("hal", "systemReset")
+export declare function halSystemReset(): void;
 
 /** A debug line (ASCII, no newline) for the developer's console; no effect in production builds. */
 @external("hal", "debugLog")

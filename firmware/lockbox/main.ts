@@ -7,12 +7,14 @@
  *                                               │  PIN FUNC 1 [code] ENT: shackle
  *                                               │  PIN FUNC 2 MLS# ENT: take ownership
  */
-import { KEY_FUNC, KEY_ENT, KEY_CLR, halWakeAfter, halUptimeMs } from "../hal/hal";
+import { KEY_FUNC, KEY_ENT, KEY_CLR, halWakeAfter, halUptimeMs, halSystemReset } from "../hal/hal";
 import { showAwaitingEntry, showIdle, showDenied } from "./indicate";
 import { REASON_BAD_ENTRY } from "../../protocol/service/reasons";
-import { loadFactory, loadState, factory } from "./config";
+import { loadFactory, loadState, factory, JOURNAL_SECTOR } from "./config";
 import { mountJournal, journal, completePending } from "./audit";
-import { startService, serviceReceive } from "./service";
+import { startService, serviceReceive, update } from "./service";
+import { Aes128 } from "../crypto/index";
+import { cryptoSelfTest } from "../services/self-test";
 import { clock, insertCard, finishCard, enterPin, enterCbs, enterCars, enterShackle, enterOwnership, cardReady } from "./access";
 
 /** Keys kept per entry (FUNC + function + up to 16 digits). */
@@ -31,12 +33,14 @@ const entry = new Uint8Array(ENTRY_MAX);
 let entryLen: i32 = 0;
 let lastKeyMs: u32 = 0;
 const uartRxBuf = new Uint8Array(256);
+const serviceCipher = new Aes128();
 
 /** Power-on reset. */
 export function init(): void {
   state = STATE_NO_CARD;
   entryLen = 0;
-  if (!loadFactory()) {
+  // The journal must end below the update partition (protocol/SPEC.md Lockbox §2, Image §6).
+  if (!loadFactory() || (update.start() && JOURNAL_SECTOR + factory.journalSectors > update.partition.layout.first())) {
     state = STATE_FAULT;
     showDenied(0);
     return;
@@ -45,8 +49,12 @@ export function init(): void {
   mountJournal();
   clock.boot(journal.newestTime);
   completePending(clock.now());
-  startService(factory.scbk);
+  startService(factory.scbk, serviceCipher);
   showIdle();
+  // A test boot of a new image: it stays only if it passes its self-test (Image §7.3).
+  if (update.testing()) {
+    if (!cryptoSelfTest(serviceCipher) || update.confirm() != 0) halSystemReset();
+  }
 }
 
 /** The wake-up requested with halWakeAfter: an entry (or the CBS code) not finished in time is dropped. */

@@ -1,7 +1,9 @@
 /**
  * The service port (protocol/SPEC.md Lockbox §6): an OSDP peripheral device on the UART answering ID, CAP,
- * LSTAT, POLL and the lockbox MFG sub-commands (protocol/service/mfg.ts). Reads are allowed in the
- * clear; SET TIME changes state and is refused outside the secure channel. Secrets never leave.
+ * LSTAT, POLL, the lockbox MFG sub-commands (protocol/service/mfg.ts) and IMAGE STATUS, and taking
+ * signed firmware images by osdp_FILETRANSFER (firmware/services/update.ts; Image §7). Reads are
+ * allowed in the clear; SET TIME and file transfers change state and are refused outside the secure
+ * channel. Secrets never leave.
  */
 import { OsdpPd } from "../services/osdp/pd";
 import { OsdpPdHandler, POLL_IDLE, MFG_REPLY, MFG_UNABLE } from "../services/osdp/handler";
@@ -14,15 +16,27 @@ import * as M from "../../protocol/service/mfg";
 import { writeReplyHeader } from "../../protocol/service/reader";
 import * as E from "../../protocol/service/errors";
 import { Aes128 } from "../crypto/index";
-import { halUartTransmit, halRandomBytes, halBatteryMillivolts } from "../hal/hal";
+import { halUartTransmit, halRandomBytes, halBatteryMillivolts, halSystemReset } from "../hal/hal";
 import { seqOf } from "../services/journal";
 import { readU32BE, writeU32BE } from "../../protocol/bytes";
 import { factory, settings, ownerSerial, listing, denylistVersionKept, denylistCountKept } from "./config";
+import { FirmwareUpdate } from "../services/update";
+import { ImageStatus, MFG_IMAGE_STATUS, encodeImageStatus } from "../../protocol/service/image";
+import { DEVICE_LOCKBOX } from "../../protocol/image/image";
 import { journal, logEvent, EVENT_CLOCK_SET } from "./audit";
 import { clock } from "./access";
 
-/** Firmware version reported by osdp_PDID and STATUS (major.minor as 0x0100 = 1.0). */
+/** Firmware version reported by osdp_PDID and STATUS when the box has no update partition (major.minor as 0x0100 = 1.0). */
 export const FIRMWARE_VERSION: u16 = 0x0100;
+
+/** The field update service (Image §7): the running image's version, transfers into the secondary slot. */
+export const update = new FirmwareUpdate(DEVICE_LOCKBOX);
+const imageStatus = new ImageStatus();
+
+/** major.minor of the running image (its header), or FIRMWARE_VERSION. */
+function firmwareVersion(): u16 {
+  return update.hasRunning ? u16((u32(update.running.major) << 8) | u32(update.running.minor)) : FIRMWARE_VERSION;
+}
 /** Below this battery voltage LSTAT reports a power problem (mV). */
 const LOW_BATTERY_MV: i32 = 4400;
 /** SET TIME accepts 2000-01-01 .. 2105-12-31. */
@@ -41,9 +55,9 @@ class LockboxService implements OsdpPdHandler {
     into.model = 0x4c;
     into.version = 1;
     into.serial = factory.lockboxId;
-    into.fwMajor = u8(FIRMWARE_VERSION >> 8);
-    into.fwMinor = u8(FIRMWARE_VERSION);
-    into.fwBuild = 0;
+    into.fwMajor = u8(firmwareVersion() >> 8);
+    into.fwMinor = u8(firmwareVersion());
+    into.fwBuild = update.hasRunning ? u8(update.running.revision) : 0;
   }
 
   capabilities(into: OsdpPdCap): void {
@@ -87,7 +101,7 @@ class LockboxService implements OsdpPdHandler {
   }
 
   fileTransfer(cmd: OsdpFileTransfer, st: OsdpFileStatus): bool {
-    return false;
+    return update.fileTransfer(cmd, st);
   }
 
   mfg(cmd: OsdpVendorData, reply: OsdpVendorData): i32 {
@@ -106,6 +120,9 @@ class LockboxService implements OsdpPdHandler {
       const r = readLog(cmd.data, reply.data);
       if (r < 0) st = r;
       else len += r;
+    } else if (sub == MFG_IMAGE_STATUS && cmd.dataLen == 1) {
+      update.status(imageStatus);
+      len += encodeImageStatus(imageStatus, reply.data, M.MFG_LB_HEADER, reply.data.length - M.MFG_LB_HEADER);
     } else if (sub == M.MFG_LB_SET_TIME && cmd.dataLen == 5) {
       st = setTime(cmd.data, this.pd != null && this.pd!.secure());
     } else {
@@ -139,7 +156,7 @@ function hideCodes(out: Uint8Array, off: i32): void {
 function fillStatus(): void {
   status.lockboxId = factory.lockboxId;
   status.associationId = factory.associationId;
-  status.firmwareVersion = FIRMWARE_VERSION;
+  status.firmwareVersion = firmwareVersion();
   status.utc = clock.now();
   status.clockTrusted = clock.trusted;
   status.batteryMillivolts = u16(halBatteryMillivolts());
@@ -192,12 +209,16 @@ const service = new LockboxService();
 let port: OsdpPd | null = null;
 
 /** Starts the service port at OSDP address 0 with the factory SCBK (spec §6.1); the PD keeps its own copy. */
-export function startService(key: Uint8Array): void {
-  port = new OsdpPd(0, key, new Aes128(), service);
-  service.pd = port;
+export function startService(key: Uint8Array, cipher: Aes128): void {
+  const pd = new OsdpPd(0, key, cipher, service);
+  pd.fileTransferNeedsSecure = true;
+  port = pd;
+  service.pd = pd;
 }
 
-/** Bytes received on the service UART. */
+/** Bytes received on the service UART; an accepted firmware image asks for the reset after its reply. */
 export function serviceReceive(buf: Uint8Array, len: i32): void {
   if (port != null) port!.receive(buf, 0, len);
+  if (update.resetRequested) halSystemReset();
+  else update.afterReply();
 }

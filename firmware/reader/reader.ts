@@ -1,7 +1,8 @@
 /**
  * The USB card reader's application (docs/ARCHITECTURE.md §1 "Card reader", issue 6; protocol/SPEC.md (Reader chapter)):
  * an OSDP peripheral device whose handler answers ID, CAP, LSTAT, LED and the reader's MFG
- * commands (card status, connect, APDU pass-through, power-off), reports card insertion and removal
+ * commands (card status, connect, APDU pass-through, power-off, image status), takes firmware
+ * images by osdp_FILETRANSFER through its board's update service, reports card insertion and removal
  * in answer to POLL, and drives the lights. It holds no keys and interprets no APDU: the card and
  * the server talk end to end through it.
  *
@@ -19,6 +20,7 @@ import {
   CARD_EVENT_FORMAT, CARD_EVENT_INSERTED, CARD_EVENT_REMOVED, ERR_READER_BAD_COMMAND, ERR_READER_NO_CARD, ERR_READER_NOT_CONNECTED,
   writeReplyHeader,
 } from "../../protocol/service/reader";
+import { MFG_IMAGE_STATUS } from "../../protocol/service/image";
 
 /** Light bits (spec §2.7): green = card connected and ready, amber = card busy, red = last exchange failed. */
 export const LIGHT_GREEN: i32 = 1;
@@ -46,6 +48,12 @@ export interface ReaderBoard {
   storeScbk(key: Uint8Array, off: i32): bool;
   /** Removes power from the card contacts. */
   cardPowerOff(): void;
+  /** The running firmware's version for osdp_PDID (fwMajor, fwMinor, fwBuild). */
+  firmwareVersion(into: OsdpPdId): void;
+  /** osdp_FILETRANSFER into the update partition (firmware/services/update.ts); false when the board takes no images. */
+  fileTransfer(cmd: OsdpFileTransfer, status: OsdpFileStatus): bool;
+  /** Writes the IMAGE STATUS body (protocol/service/image.ts) at out[off..]; returns its length, or -1 without an update service. */
+  imageStatus(out: Uint8Array, off: i32): i32;
 }
 
 /** The reader application; see the file comment. */
@@ -99,9 +107,7 @@ export class Reader implements OsdpPdHandler {
     into.model = 0x52;
     into.version = 1;
     into.serial = 1;
-    into.fwMajor = 1;
-    into.fwMinor = 0;
-    into.fwBuild = 0;
+    this.board.firmwareVersion(into);
   }
 
   capabilities(into: OsdpPdCap): void {
@@ -168,8 +174,9 @@ export class Reader implements OsdpPdHandler {
     return this.board.storeScbk(key, off);
   }
 
+  /** osdp_FILETRANSFER: a firmware image, handed to the board's update service. */
   fileTransfer(cmd: OsdpFileTransfer, status: OsdpFileStatus): bool {
-    return false;
+    return this.board.fileTransfer(cmd, status);
   }
 
   /** The reader's MFG commands (spec §2): every one answers osdp_MFGREP with a status. */
@@ -193,6 +200,10 @@ export class Reader implements OsdpPdHandler {
       reply.dataLen = this.statusReply(sub, status < 0 ? status : 0, out);
     } else if (sub == MFG_CARD_APDU && bodyLen >= 4 && bodyLen <= MAX_APDU) {
       reply.dataLen = this.relay(cmd, out);
+    } else if (sub == MFG_IMAGE_STATUS && bodyLen == 0) {
+      const n = this.board.imageStatus(out, MFG_REPLY_HEADER);
+      writeReplyHeader(sub, n < 0 ? ERR_READER_BAD_COMMAND : 0, out, 0);
+      reply.dataLen = MFG_REPLY_HEADER + (n < 0 ? 0 : n);
     } else if (sub == MFG_CARD_OFF && bodyLen == 0) {
       this.t1.connected = false;
       this.board.cardPowerOff();

@@ -38,6 +38,9 @@ export const ERR_IMAGE_NOT_CONFIRMED: i32 = -155;
 /** The device has no update partition (no boot block provisioned at the factory). */
 export const ERR_IMAGE_NO_PARTITION: i32 = -156;
 
+/** An osdp_FILETRANSFER fragment at another offset than 0 (a new transfer) or where the transfer stands (IMAGE STATUS: resume offset). */
+export const ERR_IMAGE_OFFSET: i32 = -157;
+
 /** Name of an image error code, or "" when the code is not one of this file's. */
 export function imageErrorName(code: i32): string {
   switch (code) {
@@ -58,6 +61,7 @@ export function imageErrorName(code: i32): string {
     case ERR_IMAGE_DOWNGRADE: return "ERR_IMAGE_DOWNGRADE";
     case ERR_IMAGE_NOT_CONFIRMED: return "ERR_IMAGE_NOT_CONFIRMED";
     case ERR_IMAGE_NO_PARTITION: return "ERR_IMAGE_NO_PARTITION";
+    case ERR_IMAGE_OFFSET: return "ERR_IMAGE_OFFSET";
     default: return "";
   }
 }

@@ -15,6 +15,9 @@ export class PowerCut extends Error {
   override name = "PowerCut";
 }
 
+/** One flash write: a program of `data` at `addr`, or an erase of `sector`. */
+export type FlashWrite = { kind: "program"; addr: number; data: Uint8Array } | { kind: "erase"; sector: number };
+
 /** The simulated NOR flash chip behind hal.flash* (protocol/SPEC.md Lockbox §2). */
 export class Flash {
   readonly sectorSize: number;
@@ -24,6 +27,8 @@ export class Flash {
   private packed: { pages: Uint16Array; data: Uint8Array } | null = null;
   /** Writes (programs + erases) performed so far. */
   writes = 0;
+  /** Called after every write that happened (tests record the sequence to rebuild the flash before any of them). */
+  onWrite: ((op: FlashWrite) => void) | null = null;
   /** When set, power fails just before write number `cutBeforeWrite` (1-based, counted from now). */
   private cutAt = 0;
   private readonly path: string | null;
@@ -112,6 +117,7 @@ export class Flash {
     const bytes = this.bytes;
     for (let i = 0; i < data.length; i++) bytes[addr + i] &= data[i];
     this.persist();
+    this.onWrite?.({ kind: "program", addr, data });
     return 0;
   }
 
@@ -120,6 +126,7 @@ export class Flash {
     this.beforeWrite();
     this.bytes.fill(0xff, sector * this.sectorSize, (sector + 1) * this.sectorSize);
     this.persist();
+    this.onWrite?.({ kind: "erase", sector });
     return 0;
   }
 }

@@ -8,7 +8,10 @@
  * until the next event brings it back, so a fleet of thousands fits in memory.
  */
 import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { Flash, PowerCut } from "./flash.ts";
+import { BootBlock, PartitionLayout, decodeBootBlock, layoutPartition, bootBlockSector, BOOT_BLOCK_SIZE } from "../../protocol/image/partition.ts";
+import { ImageHeader, decodeImageHeader } from "../../protocol/image/image.ts";
 import { Rtc } from "./rtc.ts";
 import { SimRandom } from "./random.ts";
 import { FIDI_DEFAULT } from "../../protocol/iso7816/timing.ts";
@@ -38,12 +41,19 @@ export type DeviceEvent =
   | { kind: "beep"; atMicros: number; count: number; ms: number }
   | { kind: "release"; atMicros: number; actuator: number; ms: number }
   | { kind: "uart"; atMicros: number; bytes: Uint8Array }
-  | { kind: "debug"; atMicros: number; text: string };
+  | { kind: "debug"; atMicros: number; text: string }
+  | { kind: "boot"; atMicros: number; result: number; action: number; verdict: number };
 
 /** What a DeviceHost runs and on which simulated parts. */
 export interface HostOptions {
-  /** Path of the .wasm, or its bytes. */
-  wasm: string | Uint8Array<ArrayBuffer>;
+  /** Path of the application .wasm, or its bytes (without a boot ROM). */
+  wasm?: string | Uint8Array<ArrayBuffer>;
+  /**
+   * The boot code (build/boot.wasm), played as the board's boot ROM: it runs at every power-on and
+   * reset and decides what the primary slot holds; the host then loads the application .wasm from
+   * the primary slot's image (protocol/SPEC.md Image §6). Replaces `wasm`.
+   */
+  bootRom?: string | Uint8Array<ArrayBuffer>;
   flash: Flash;
   rtc: Rtc;
   seed: number;
@@ -55,6 +65,23 @@ export interface HostOptions {
 /** The firmware trapped (abort or a wasm trap): a bug, never a reaction to input. */
 export class FirmwareTrap extends Error {
   override name = "FirmwareTrap";
+}
+
+/** The boot code found nothing it may start (`code`: an ERR_IMAGE_* value or -1 for a flash error). */
+export class BootFailure extends Error {
+  override name = "BootFailure";
+  constructor(readonly code: number) {
+    super(`the boot code refused to start the device (code ${code})`);
+  }
+}
+
+/** The exports of build/boot.wasm (firmware/boot/main.ts). */
+interface BootExports {
+  memory: WebAssembly.Memory;
+  _start?: () => void;
+  boot(): number;
+  bootAction(): number;
+  bootVerdict(): number;
 }
 
 interface FirmwareExports {
@@ -87,6 +114,34 @@ function compile(wasm: string | Uint8Array<ArrayBuffer>): Firmware {
   return m;
 }
 
+const imageCache = new Map<string, Firmware>();
+
+/** Compiles an application loaded from flash, once per distinct image (by SHA-256). */
+function compileImage(bytes: Uint8Array<ArrayBuffer>): Firmware {
+  const key = createHash("sha256").update(bytes).digest("hex");
+  let m = imageCache.get(key);
+  if (!m) {
+    m = { module: new WebAssembly.Module(exportGlobals(bytes)), reference: null };
+    imageCache.set(key, m);
+  }
+  return m;
+}
+
+/** The update partition's layout and the application .wasm in the primary slot (after the boot code vouched for it). */
+export function primaryPayload(flash: Flash): { layout: PartitionLayout; payload: Uint8Array<ArrayBuffer> } {
+  const bytes = flash.bytes;
+  const block = new BootBlock();
+  const at = bootBlockSector(bytes.length, flash.sectorSize) * flash.sectorSize;
+  const layout = new PartitionLayout();
+  if (decodeBootBlock(bytes, at, BOOT_BLOCK_SIZE, block) < 0 || layoutPartition(bytes.length, flash.sectorSize, block.slotSectors, layout) < 0) {
+    throw new Error("no update partition in flash");
+  }
+  const base = layout.primary * flash.sectorSize;
+  const h = new ImageHeader();
+  if (decodeImageHeader(bytes, base, 32, h) < 0) throw new Error("no image header in the primary slot");
+  return { layout, payload: bytes.slice(base + h.headerSize, base + h.headerSize + h.imageSize) };
+}
+
 /** A parked firmware instance: its memory and its mutable globals. */
 interface Parked {
   memory: MemoryImage;
@@ -112,7 +167,16 @@ export class DeviceHost {
    */
   cardLink = { bytes: 0, lowerBoundMicros: 0 };
 
-  private readonly firmware: Firmware;
+  /** The application: `wasm`, or the primary slot's payload loaded at each boot. */
+  private firmware: Firmware | null;
+  private readonly bootModule: WebAssembly.Module | null;
+  /** Flash ranges [from, to) the application may not write (the boot code's): primary slot, scratch, boot block. */
+  private protectedRanges: [number, number][] = [];
+  private resetRequested = false;
+  /** The running module's linear memory (the boot code's while it runs, then the application's). */
+  private memory: WebAssembly.Memory | null = null;
+  /** The last boot decision: BOOT_* (≥ 0) or the refusal, what the boot code did, the pending image's verdict. */
+  lastBoot: { result: number; action: number; verdict: number } | null = null;
   private readonly random: SimRandom;
   private readonly onEvent?: (e: DeviceEvent) => void;
   private instance: WebAssembly.Instance | null = null;
@@ -130,7 +194,9 @@ export class DeviceHost {
   }
 
   constructor(opts: HostOptions) {
-    this.firmware = compile(opts.wasm);
+    if (!opts.wasm === !opts.bootRom) throw new Error("give the host either the application .wasm or a boot ROM");
+    this.firmware = opts.wasm ? compile(opts.wasm) : null;
+    this.bootModule = opts.bootRom ? compile(opts.bootRom).module : null;
     this.flash = opts.flash;
     this.rtc = opts.rtc;
     this.random = new SimRandom(opts.seed);
@@ -150,7 +216,7 @@ export class DeviceHost {
   }
 
   private mem(ptr: number, len: number): Uint8Array {
-    return new Uint8Array(this.ex.memory.buffer, ptr, len);
+    return new Uint8Array((this.memory ?? this.ex.memory).buffer, ptr, len);
   }
 
   private withCard<T>(fallback: T, fn: (c: CardContacts) => T): T {
@@ -162,7 +228,13 @@ export class DeviceHost {
     return r;
   }
 
-  private imports(): WebAssembly.Imports {
+  /** True when the application may not write [addr, addr + len). */
+  private writeProtected(addr: number, len: number): boolean {
+    return this.protectedRanges.some(([from, to]) => addr < to && addr + Math.max(len, 1) > from);
+  }
+
+  private imports(application = true): WebAssembly.Imports {
+    const guard = application && this.protectedRanges.length > 0;
     return {
       env: {
         abort: (_msg: number, _file: number, line: number, column: number): never => {
@@ -205,8 +277,10 @@ export class DeviceHost {
           this.mem(buf, len).set(src);
           return 0;
         },
-        flashProgram: (addr: number, buf: number, len: number): number => this.flash.program(addr, this.mem(buf, len).slice()),
-        flashErase: (sector: number): number => this.flash.erase(sector),
+        flashProgram: (addr: number, buf: number, len: number): number =>
+          guard && this.writeProtected(addr, len) ? -1 : this.flash.program(addr, this.mem(buf, len).slice()),
+        flashErase: (sector: number): number =>
+          guard && this.writeProtected(sector * this.flash.sectorSize, this.flash.sectorSize) ? -1 : this.flash.erase(sector),
         rtcRead: (): number => this.rtc.read(this.micros),
         rtcWrite: (utc: number): void => this.rtc.write(this.micros, utc >>> 0),
         rtcValid: (): number => (this.rtc.valid ? 1 : 0),
@@ -222,30 +296,42 @@ export class DeviceHost {
         release: (actuator: number, ms: number): void => this.emit({ kind: "release", atMicros: this.micros, actuator, ms }),
         batteryMillivolts: (): number => this.batteryMillivolts,
         randomBytes: (buf: number, len: number): void => this.mem(buf, len).set(this.random.bytes(len)),
+        systemReset: (): void => {
+          this.resetRequested = true;
+        },
         debugLog: (buf: number, len: number): void =>
           this.emit({ kind: "debug", atMicros: this.micros, text: new TextDecoder().decode(this.mem(buf, len)) }),
       },
     };
   }
 
-  /** Runs one firmware entry point; a power cut stops the device, a trap is rethrown. */
+  /**
+   * Runs one firmware entry point; a power cut stops the device, a trap is rethrown. A reset the
+   * firmware asked for (hal.systemReset) happens once the entry point has returned.
+   */
   private call(fn: () => void): void {
     if (!this.running) return;
     try {
       fn();
     } catch (err) {
       this.running = false;
+      this.resetRequested = false;
       this.stopReason = err as Error;
       this.cardPowered = false;
       if (err instanceof PowerCut) return;
       if (err instanceof WebAssembly.RuntimeError) throw new FirmwareTrap(`firmware trapped: ${err.message}`);
       throw err;
     }
+    if (this.resetRequested) {
+      this.resetRequested = false;
+      this.boot();
+    }
   }
 
   private instantiate(): void {
-    this.instance = new WebAssembly.Instance(this.firmware.module, this.imports());
+    this.instance = new WebAssembly.Instance(this.firmware!.module, this.imports());
     this.exports = this.instance.exports as unknown as FirmwareExports;
+    this.memory = this.exports.memory;
   }
 
   /** The instance's mutable globals, in export order (exportGlobals added them). */
@@ -261,10 +347,12 @@ export class DeviceHost {
   park(): void {
     if (!this.instance) return;
     const memory = new Uint8Array(this.exports!.memory.buffer);
-    this.firmware.reference ??= memory.slice();
-    this.parkedState = { memory: MemoryImage.capture(memory, this.firmware.reference), globals: this.globals().map((g) => g.value as number | bigint) };
+    const firmware = this.firmware!;
+    firmware.reference ??= memory.slice();
+    this.parkedState = { memory: MemoryImage.capture(memory, firmware.reference), globals: this.globals().map((g) => g.value as number | bigint) };
     this.instance = null;
     this.exports = null;
+    this.memory = null;
   }
 
   /** True while the device is parked. */
@@ -286,15 +374,20 @@ export class DeviceHost {
     this.parkedState = null;
   }
 
-  /** Power-on: a fresh instance (RAM lost), static initialisation, then init(). */
+  /**
+   * Power-on (or reset): with a boot ROM, the boot code runs first and the application is loaded
+   * from the primary slot; then a fresh application instance (RAM lost), static initialisation, init().
+   */
   boot(): void {
     this.parkedState = null;
-    this.instantiate();
     this.bootMicros = this.micros;
     this.wakeAtMicros = 0;
     this.running = true;
     this.stopReason = null;
     this.cardPowered = false;
+    this.resetRequested = false;
+    if (this.bootModule && !this.runBootRom()) return;
+    this.instantiate();
     this.call(() => {
       this.ex._start?.();
       this.ex.init();
@@ -302,6 +395,42 @@ export class DeviceHost {
     // init() may have trapped, which stops the device: TypeScript's narrowing does not see call() clear `running`.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     if (this.card && this.running) this.call(() => this.ex.cardInserted?.());
+  }
+
+  /**
+   * The boot ROM: runs build/boot.wasm with full flash access, then loads the application from the
+   * primary slot it vouched for and write-protects the boot code's parts of flash. False when the
+   * device does not start (a power cut during the boot code, or nothing bootable).
+   */
+  private runBootRom(): boolean {
+    this.instance = null;
+    this.exports = null;
+    const bootCode = new WebAssembly.Instance(this.bootModule!, this.imports(false)).exports as unknown as BootExports;
+    this.memory = bootCode.memory;
+    let result = 0;
+    this.protectedRanges = [];
+    this.call(() => {
+      bootCode._start?.();
+      result = bootCode.boot();
+    });
+    this.memory = null;
+    if (!this.running) return false; // a power cut during the boot code
+    this.lastBoot = { result, action: bootCode.bootAction(), verdict: bootCode.bootVerdict() };
+    this.emit({ kind: "boot", atMicros: this.micros, ...this.lastBoot });
+    if (result < 0) {
+      this.running = false;
+      this.stopReason = new BootFailure(result);
+      return false;
+    }
+    const { layout, payload } = primaryPayload(this.flash);
+    this.firmware = compileImage(payload);
+    const sector = layout.sectorSize;
+    this.protectedRanges = [
+      [layout.primary * sector, layout.secondary * sector],
+      [layout.scratch * sector, (layout.scratch + 1) * sector],
+      [layout.bootBlock * sector, (layout.bootBlock + 1) * sector],
+    ];
+    return true;
   }
 
   /** Bytes of the firmware's linear memory (fixed: the firmware may not grow it). */

@@ -189,6 +189,7 @@ export function describeImageError(code: number): string {
     case E.ERR_IMAGE_DOWNGRADE: return "older than the running firmware and not signed as a permitted rollback";
     case E.ERR_IMAGE_NOT_CONFIRMED: return "the new image reset before confirming itself; the old one was restored";
     case E.ERR_IMAGE_NO_PARTITION: return "the device has no update partition";
+    case E.ERR_IMAGE_OFFSET: return "a fragment arrived out of place (the transfer resumes from the offset IMAGE STATUS reports)";
     default: return `refused (code ${code})`;
   }
 }

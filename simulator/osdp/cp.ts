@@ -52,9 +52,9 @@ export function streamLink(stream: Duplex): ByteLink {
   };
 }
 
-/** A failed exchange; `code` is an ERR_OSDP_* value, `nakReason` the PD's NAK reason (§7.3). */
+/** A failed exchange; `code` is an ERR_OSDP_* value, `nakReason` the PD's NAK reason (§7.3), `ftStatus` a refusing FtStatusDetail (§7.19). */
 export class OsdpError extends Error {
-  constructor(readonly code: number, message: string, readonly nakReason?: number) {
+  constructor(readonly code: number, message: string, readonly nakReason?: number, readonly ftStatus?: number) {
     super(message);
     this.name = "OsdpError";
   }
@@ -243,11 +243,13 @@ export class OsdpControlPanel {
    * osdp_FILETRANSFER §6.21: sends `file` in fragments of at most `fragmentSize` bytes (or the
    * PD's FtUpdateMsgMax when smaller), waiting FtDelay between fragments as osdp_FTSTAT asks, then
    * keeps sending empty fragments while the PD reports "finishing". Resolves with the final
-   * osdp_FTSTAT (status processed or rebooting); a negative FtStatusDetail rejects.
+   * osdp_FTSTAT (status processed or rebooting); a negative FtStatusDetail rejects with the
+   * status in OsdpError.ftStatus. `offset` resumes a transfer the PD already holds the start of.
    */
-  async fileTransfer(fileType: number, file: Uint8Array, opts: { fragmentSize?: number; onProgress?: (sent: number, total: number) => void } = {}): Promise<OsdpFileStatus> {
+  async fileTransfer(fileType: number, file: Uint8Array, opts: { fragmentSize?: number; offset?: number; onProgress?: (sent: number, total: number) => void } = {}): Promise<OsdpFileStatus> {
     let max = Math.max(1, Math.min(opts.fragmentSize ?? 128, OSDP_MAX_DATA - 11));
-    let offset = 0;
+    let offset = opts.offset ?? 0;
+    if (!Number.isInteger(offset) || offset < 0 || offset > file.length) throw new RangeError("offset must lie within the file");
     for (let keepAlives = 0; keepAlives <= MAX_FILE_KEEPALIVES; keepAlives += offset >= file.length ? 1 : 0) {
       const size = Math.min(max, file.length - offset);
       const f = new OsdpFileTransfer();
@@ -259,7 +261,7 @@ export class OsdpControlPanel {
       const r = await this.command(C.CMD_FILETRANSFER, this.encoded(f, encodeFileTransfer, 11 + size));
       this.expect(r, C.REPLY_FTSTAT);
       const st = this.decoded(r, new OsdpFileStatus(), decodeFileStatus);
-      if (st.status < 0) throw new OsdpError(E.ERR_OSDP_UNEXPECTED, `PD refused the file transfer: FtStatusDetail ${st.status}`);
+      if (st.status < 0) throw new OsdpError(E.ERR_OSDP_UNEXPECTED, `PD refused the file transfer: FtStatusDetail ${st.status}`, undefined, st.status);
       offset += size;
       opts.onProgress?.(offset, file.length);
       const done = offset >= file.length;

@@ -6,7 +6,9 @@
  * `lockbox start` (tools/commands/start.ts) runs the world around these pieces.
  */
 import type { Database } from "better-sqlite3";
-import { randomBytes } from "node:crypto";
+import { randomBytes, type KeyObject } from "node:crypto";
+import { BOOT_WASM, partitionSectors, provisionPartition, signedFirmware } from "../image/provision.ts";
+import { DEVICE_READER } from "../../protocol/image/image.ts";
 import { SimAssociation, contactsOf, type CardHolder } from "../world/association.ts";
 import type { ScenarioWorld } from "../world/scenario.ts";
 import { DeviceHost } from "../host/host.ts";
@@ -20,6 +22,8 @@ import { storeAssociationKeys } from "./keys.ts";
 
 /** Where the reader firmware is built. */
 const READER_WASM = "build/reader.wasm";
+/** Flash of a simulated reader below its update partition (its SCBK at address 0). */
+const READER_DATA_SECTORS = 16;
 
 /** An association's CARS limits (docs/ARCHITECTURE.md §2 "CARS code"); the store's defaults when absent. */
 interface CarsLimitsSetting {
@@ -85,10 +89,21 @@ export function registerWorld(db: Database, world: ScenarioWorld): string {
   return id;
 }
 
-/** A reader running build/reader.wasm with `holder`'s card in its slot and its UART on a PTY. */
-export async function readerOnPty(holder: CardHolder, utc: number): Promise<{ path: string; host: DeviceHost; close: () => void }> {
+/**
+ * A reader running build/reader.wasm with `holder`'s card in its slot and its UART on a PTY. With
+ * `device`, its flash holds that SCBK (so it takes the secure channel and leaves install mode) and an
+ * update partition trusting `firmware.key`: it boots through the boot code and `lockbox update` can
+ * install signed images on it (protocol/SPEC.md Image §6).
+ */
+export async function readerOnPty(holder: CardHolder, utc: number, device?: { scbk: Uint8Array; firmware: { key: KeyObject } }): Promise<{ path: string; host: DeviceHost; close: () => void }> {
   const tap = new UartTap();
-  const host = new DeviceHost({ wasm: READER_WASM, flash: new Flash(64 * 1024), rtc: new Rtc(utc), seed: holder.serial, onEvent: tap.onEvent });
+  const flash = new Flash(READER_DATA_SECTORS * 4096 + (device ? partitionSectors() * 4096 : 0));
+  if (device) {
+    flash.bytes.set(device.scbk, 0);
+    provisionPartition(flash, { model: DEVICE_READER, key: device.firmware.key, image: signedFirmware(READER_WASM, "1.0.0", DEVICE_READER, device.firmware.key) });
+  }
+  const code = device ? { bootRom: BOOT_WASM } : { wasm: READER_WASM };
+  const host = new DeviceHost({ ...code, flash, rtc: new Rtc(utc), seed: holder.serial, onEvent: tap.onEvent });
   host.insertCard(contactsOf(holder));
   host.boot();
   const pty = new PtyUart();

@@ -15,6 +15,9 @@ import { AuditRecord, decodeAuditRecord, auditRecordMacValid, AUDIT_RECORD_SIZE 
 import { crc32 } from "../../protocol/crc.ts";
 import type { LineNoise } from "../card/t1-port.ts";
 import { aesBlockCipher } from "../crypto/index.ts";
+import type { KeyObject } from "node:crypto";
+import { BOOT_WASM, partitionSectors, partitionOf, provisionPartition, signedFirmware } from "../image/provision.ts";
+import { DEVICE_LOCKBOX } from "../../protocol/image/image.ts";
 
 /** The lockbox firmware build (asconfig target `lockbox`). */
 export const LOCKBOX_WASM = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "build", "lockbox.wasm");
@@ -35,6 +38,12 @@ export interface LockboxOptions extends Partial<LockboxProvision> {
   driftPpm?: number;
   flashPath?: string;
   onEvent?: (e: DeviceEvent) => void;
+  /**
+   * Field update (protocol/SPEC.md Image §6): the box gets an update partition whose boot block
+   * holds `key`'s public half, its primary slot build/lockbox.wasm signed with `key` as `version`
+   * (default 1.0.0), and it boots through the boot code. Without it the host runs lockbox.wasm directly.
+   */
+  firmware?: { key: KeyObject; version?: string };
 }
 
 /** A journal record as read back from flash, with its integrity and MAC checks. */
@@ -60,7 +69,11 @@ export class SimLockbox {
   constructor(assoc: SimAssociation, opts: LockboxOptions) {
     this.id = opts.lockboxId;
     this.journalSectors = opts.journalSectors ?? 17;
-    const flash = new Flash((SECTORS_BEFORE_JOURNAL + this.journalSectors) * SECTOR_SIZE, SECTOR_SIZE, opts.flashPath ?? null);
+    const sectors = SECTORS_BEFORE_JOURNAL + this.journalSectors + (opts.firmware ? partitionSectors() : 0);
+    const flash = new Flash(sectors * SECTOR_SIZE, SECTOR_SIZE, opts.flashPath ?? null);
+    if (opts.firmware && !partitionOf(flash)) {
+      provisionPartition(flash, { model: DEVICE_LOCKBOX, key: opts.firmware.key, image: signedFirmware(LOCKBOX_WASM, opts.firmware.version ?? "1.0.0", DEVICE_LOCKBOX, opts.firmware.key) });
+    }
     if (flash.bytes[0] === 0xff) {
       flash.bytes.set(assoc.factoryBlock({
         lockboxId: opts.lockboxId, carsPerMonth: opts.carsPerMonth ?? 3, carsConsecutiveDays: opts.carsConsecutiveDays ?? 2,
@@ -73,7 +86,8 @@ export class SimLockbox {
       this.uart.onEvent(e);
       opts.onEvent?.(e);
     };
-    this.host = new DeviceHost({ wasm: LOCKBOX_WASM, flash, rtc: new Rtc(opts.utc, opts.driftPpm ?? 0), seed: opts.seed ?? opts.lockboxId, onEvent });
+    const code = opts.firmware ? { bootRom: BOOT_WASM } : { wasm: LOCKBOX_WASM };
+    this.host = new DeviceHost({ ...code, flash, rtc: new Rtc(opts.utc, opts.driftPpm ?? 0), seed: opts.seed ?? opts.lockboxId, onEvent });
     this.host.boot();
   }
 

@@ -6,6 +6,7 @@
  */
 import "../portable.ts";
 import { readFileSync } from "node:fs";
+import type { KeyObject } from "node:crypto";
 import { ScenarioError, validateScenario } from "./scenario-check.ts";
 import { SimAssociation, type CardHolder } from "./association.ts";
 import { SimLockbox } from "./lockbox.ts";
@@ -136,7 +137,12 @@ export class ScenarioWorld {
   private readonly others = new Map<number, SimAssociation>();
   private tz = new TzRule();
 
-  constructor(readonly scenario: Scenario, readonly seed: number, private readonly onLine?: (l: NarrationLine) => void, onEvent?: (box: number, e: DeviceEvent) => void) {
+  /**
+   * `firmware`: the boxes get an update partition trusting that key and boot through the boot code
+   * (SimLockbox `firmware`), so `lockbox update` can install signed images on them.
+   */
+  constructor(readonly scenario: Scenario, readonly seed: number, private readonly onLine?: (l: NarrationLine) => void, onEvent?: (box: number, e: DeviceEvent) => void,
+    firmware?: { key: KeyObject; version?: string }) {
     const start = Date.parse(scenario.start) / 1000;
     if (!Number.isFinite(start)) throw new Error(`start '${scenario.start}' is not an ISO-8601 time`);
     this.assoc = new SimAssociation(scenario.association.id, seed);
@@ -158,7 +164,7 @@ export class ScenarioWorld {
       const box = new SimLockbox(this.assoc, {
         lockboxId: b.id, utc: start, seed: seed ^ b.id, journalSectors: b.journalSectors,
         carsPerMonth: scenario.association.carsPerMonth, carsConsecutiveDays: scenario.association.carsConsecutiveDays,
-        onEvent: onEvent ? (e) => onEvent(b.id, e) : undefined,
+        onEvent: onEvent ? (e) => onEvent(b.id, e) : undefined, firmware,
       }) as SimLockbox & { label: string };
       box.label = b.name ?? `lockbox ${b.id}`;
       this.boxes.set(b.id, box);

@@ -6,6 +6,7 @@
 import { Reader, type ReaderBoard } from "../../firmware/reader/reader.ts";
 import { READER_VENDOR, MFG_CARD_APDU, replyStatus, MFG_REPLY_HEADER } from "../../protocol/service/reader.ts";
 import { OsdpVendorData } from "../../protocol/osdp/payload.ts";
+import type { OsdpPdId } from "../../protocol/osdp/replies.ts";
 import { LoopbackCardPort, type LineNoise } from "../../simulator/card/t1-port.ts";
 import type { Card } from "../../simulator/card/card.ts";
 import type { Transmit } from "../../simulator/server/card-channel.ts";
@@ -31,6 +32,18 @@ export class TestBoard implements ReaderBoard {
   }
   cardPowerOff(): void {
     this.powerOffs++;
+  }
+  /** No update partition under Node: version 1.0.0, no images taken (the firmware's own is tested in test/update/). */
+  firmwareVersion(into: OsdpPdId): void {
+    into.fwMajor = 1;
+    into.fwMinor = 0;
+    into.fwBuild = 0;
+  }
+  fileTransfer(): boolean {
+    return false;
+  }
+  imageStatus(): number {
+    return -1;
   }
 }
 

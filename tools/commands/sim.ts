@@ -8,6 +8,9 @@
  */
 import { parseArgs } from "node:util";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import type { KeyObject } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command, UsageError, EXIT_OK, EXIT_FAILED, EXIT_UNAVAILABLE } from "../lib/command.ts";
@@ -17,18 +20,23 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** The demonstration scenario `npm start` narrates. */
 export const DEFAULT_SCENARIO = join(root, "simulator", "world", "scenarios", "showing.json");
 
-const usage = `Usage: lockbox sim [scenario.json] [--seed N] [--realtime] [--once] [--json] [--no-build]
+const usage = `Usage: lockbox sim [scenario.json] [--seed N] [--realtime] [--once] [--json] [--no-build] [--image-key <pem>]
 
 Runs a scenario (default: ${DEFAULT_SCENARIO.slice(root.length + 1)}) on simulated lockboxes running
 build/lockbox.wasm (rebuilt when stale), narrates it, then keeps the lockboxes running with their
-OSDP service ports on printed pseudo-terminal paths until Ctrl-C.
+OSDP service ports on printed pseudo-terminal paths until Ctrl-C. The boxes boot through the boot
+code (build/boot.wasm) from an update partition, so \`lockbox update\` installs signed images on them.
 
 Options:
-  --seed N     seed of every key, card challenge and random byte (default 1): same seed, same run
-  --realtime   after the narration, device clocks follow the wall clock (default: virtual time)
-  --once       exit after the narration (also when stdin is not a terminal)
-  --json       one JSON object per line: {"at","text","failed"} narration, then {"lockbox","pty","scbk"}
-  --no-build   run build/lockbox.wasm as it is (skip the staleness check and rebuild)
+  --seed N       seed of every key, card challenge and random byte (default 1): same seed, same run
+  --realtime     after the narration, device clocks follow the wall clock (default: virtual time)
+  --once         exit after the narration (also when stdin is not a terminal)
+  --json         one JSON object per line: {"at","text","failed"} narration, then {"imageKey"}, then
+                 {"lockbox","pty","scbk"}
+  --no-build     run build/lockbox.wasm as it is (skip the staleness check and rebuild)
+  --image-key    the Ed25519 private key (PEM) the boxes trust for firmware images. Default: a
+                 development key derived from the seed, written to a temporary directory and printed
+                 (anyone can derive it: simulated devices only)
 
 Exit codes: 0 every expectation held, 1 some did not, 2 bad command line or scenario file, 3 socat missing.`;
 
@@ -45,7 +53,47 @@ export const WORLD_OPTIONS = {
   once: { type: "boolean", default: false },
   json: { type: "boolean", default: false },
   "no-build": { type: "boolean", default: false },
+  "image-key": { type: "string" },
 } as const;
+
+/** The image-signing key the simulated devices trust, and its PEM file (written for the development key when first printed). */
+export interface WorldImageKey {
+  key: KeyObject;
+  path: string | null;
+  development: boolean;
+}
+
+/** The key of --image-key (an Ed25519 private key in PEM), or the seed's development key (simulator/image/provision.ts devImageKey). */
+export async function worldImageKey(option: string | undefined, seed: number): Promise<WorldImageKey> {
+  const { privateKeyFromPem } = await import("../../simulator/image/image.ts");
+  if (option !== undefined) {
+    try {
+      return { key: privateKeyFromPem(readFileSync(option)), path: option, development: false };
+    } catch (err) {
+      throw new UsageError(`--image-key ${option}: ${(err as Error).message}`);
+    }
+  }
+  const { devImageKey } = await import("../../simulator/image/provision.ts");
+  return { key: devImageKey(seed), path: null, development: true };
+}
+
+/**
+ * Prints which key the devices trust and how to sign an image for them (a JSON object with
+ * --json); the development key is first written 0600 to a new temporary directory.
+ */
+export function printImageKey(k: WorldImageKey, seed: number, json: boolean): void {
+  if (k.path === null) {
+    k.path = join(mkdtempSync(join(tmpdir(), "lockbox-sim-")), "image-key.pem");
+    writeFileSync(k.path, k.key.export({ format: "pem", type: "pkcs8" }), { mode: 0o600 });
+  }
+  if (json) console.log(JSON.stringify({ imageKey: k.path, development: k.development }));
+  else {
+    const what = k.development ? `the development image key of seed ${seed} (simulated devices only)` : "the image key given";
+    console.log(`Firmware: the devices run 1.0.0 and trust ${what}, ${k.path}. Update one with:\n` +
+      `  npx lockbox image sign --key ${k.path} --device lockbox --version 1.1.0 build/lockbox.wasm lockbox-1.1.0.img\n` +
+      `  npx lockbox update --port <its PTY> --image lockbox-1.1.0.img --key <its SCBK>`);
+  }
+}
 
 /** Checks --seed; returns it. */
 export function seedOption(text: string): number {
@@ -71,10 +119,10 @@ export async function scenarioFile(path: string): Promise<Scenario> {
   }
 }
 
-/** Builds the world of a validated scenario, narrating to stdout. */
-export async function narratedWorld(scenario: Scenario, seed: number, json: boolean): Promise<ScenarioWorld> {
+/** Builds the world of a validated scenario, narrating to stdout; `firmware`: the image key its boxes trust. */
+export async function narratedWorld(scenario: Scenario, seed: number, json: boolean, firmware?: { key: KeyObject }): Promise<ScenarioWorld> {
   const { ScenarioWorld } = await import("../../simulator/world/scenario.ts");
-  const world: ScenarioWorld = new ScenarioWorld(scenario, seed, (line) => printLine(world, line, json));
+  const world: ScenarioWorld = new ScenarioWorld(scenario, seed, (line) => printLine(world, line, json), undefined, firmware);
   return world;
 }
 
@@ -125,11 +173,12 @@ export async function runSim(argv: string[]): Promise<number> {
   const seed = seedOption(values.seed);
   if (positionals.length > 1) throw new UsageError("at most one scenario file");
   const scenario = await scenarioFile(positionals[0] ?? DEFAULT_SCENARIO);
-  if (!values["no-build"]) buildIfStale(["lockbox"]);
+  if (!values["no-build"]) buildIfStale(["lockbox", "boot"]);
   const { socatAvailable } = await import("../../simulator/host/uart.ts");
   const { runInRealTime } = await import("../../simulator/host/realtime.ts");
   const json = values.json;
-  const world = await narratedWorld(scenario, seed, json);
+  const imageKey = await worldImageKey(values["image-key"], seed);
+  const world = await narratedWorld(scenario, seed, json, imageKey);
   const failed = world.run();
   if (!json) console.log(failed === 0 ? "\nEvery expectation of the scenario held." : `\n${failed} expectation(s) did not hold.`);
   const code = failed === 0 ? EXIT_OK : EXIT_FAILED;
@@ -139,6 +188,7 @@ export async function runSim(argv: string[]): Promise<number> {
     console.error("socat is not installed (Debian package 'socat'): the service ports cannot be offered on pseudo-terminals.");
     return EXIT_UNAVAILABLE;
   }
+  printImageKey(imageKey, seed, json);
   const served = await serveLockboxPorts(world, json);
   if (!json) console.log(`Devices running${values.realtime ? " in real time" : ""}; Ctrl-C to stop.`);
   const stop = values.realtime ? runInRealTime([...world.boxes.values()].map((b) => b.host)) : (): void => undefined;

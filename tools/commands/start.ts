@@ -11,11 +11,15 @@
 import { parseArgs } from "node:util";
 import { spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Command, UsageError, EXIT_OK, EXIT_FAILED } from "../lib/command.ts";
-import { DEFAULT_SCENARIO, WORLD_OPTIONS, buildIfStale, narratedWorld, scenarioFile, printLine, seedOption, serveLockboxPorts, untilInterrupted, type ServicePort } from "./sim.ts";
+import {
+  DEFAULT_SCENARIO, WORLD_OPTIONS, buildIfStale, narratedWorld, scenarioFile, printLine, seedOption, serveLockboxPorts, untilInterrupted,
+  worldImageKey, printImageKey, type ServicePort, type WorldImageKey,
+} from "./sim.ts";
 import type { ScenarioWorld, VisitOutcome, CarsIssuer } from "../../simulator/world/scenario.ts";
 import type { RenewalOutcome } from "../../simulator/server/renewal.ts";
 import type { AccessLogEntry } from "../../simulator/server/admin.ts";
@@ -70,7 +74,7 @@ export interface StartSummary {
   renewal: { who: string; card: string; readerPort: string; exitCode: number; outcome: RenewalOutcome | null; error: string | null } | { skipped: string };
   showing: { lockbox: string; sequence: number; at: string; card: string; listing: string | null; inAccessLog: boolean } | null;
   accessLog: AccessLogEntry[];
-  running: { lockboxes: ServicePort[]; reader: string | null } | null;
+  running: { lockboxes: ServicePort[]; reader: string | null; readerScbk: string | null } | null;
 }
 
 function portOption(text: string): number {
@@ -177,7 +181,12 @@ type RenewalPartResult = Pick<StartSummary, "renewal" | "showing" | "accessLog">
  * Step 3: the scenario's renewal agent puts the narrated card in a reader on a PTY and renews with
  * `lockbox renew`; then the showing is looked up in its listing's access log over the API.
  */
-async function renewalPart(sim: Simulator, world: ScenarioWorld, url: string, v: Voice): Promise<RenewalPartResult> {
+/** The simulated reader's SCBK: derived from the seed, printed with its PTY (it takes `lockbox update`). */
+function readerScbk(seed: number): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(`lockbox simulated reader scbk ${seed >>> 0}`).digest().subarray(0, 16));
+}
+
+async function renewalPart(sim: Simulator, world: ScenarioWorld, url: string, v: Voice, imageKey: WorldImageKey): Promise<RenewalPartResult> {
   const none: RenewalPartResult = { ok: true, reader: null, renewal: { skipped: "the scenario names no renewal" }, showing: null, accessLog: [] };
   if (!world.scenario.renewal) return none;
   if (!sim.socatAvailable()) {
@@ -186,7 +195,7 @@ async function renewalPart(sim: Simulator, world: ScenarioWorld, url: string, v:
   }
   const who = world.scenario.renewal.who;
   const holder = world.people.get(who)!;
-  const reader = await sim.readerOnPty(holder, world.utc());
+  const reader = await sim.readerOnPty(holder, world.utc(), { scbk: readerScbk(world.seed), firmware: imageKey });
   v.say(`${who} puts the card in a USB card reader (build/reader.wasm, simulated) whose serial port is ${reader.path}, and renews with the server:`);
   const r = await runRenewTool(reader.path, url, v.json, v.show);
   if (r.error) v.say(`the renewal failed: ${r.error}`, true);
@@ -228,9 +237,10 @@ export const command: Command = {
     const wantedPort = portOption(values.port);
     const json = values.json;
     const scenario = await scenarioFile(DEFAULT_SCENARIO);
-    if (!values["no-build"]) buildIfStale(["lockbox", "reader"]);
+    if (!values["no-build"]) buildIfStale(["lockbox", "reader", "boot"]);
+    const imageKey = await worldImageKey(values["image-key"], seed);
     const sim = await loadSimulator();
-    const world = await narratedWorld(scenario, seed, json);
+    const world = await narratedWorld(scenario, seed, json, imageKey);
     const v: Voice = {
       json,
       say: (text, failed = false) => printLine(world, { at: world.utc(), text, failed: failed || undefined }, json),
@@ -252,7 +262,7 @@ export const command: Command = {
 
       const failed = await world.runWith(serverCars(sim, srv.url));
       v.show(failed === 0 ? "\nEvery expectation of the scenario held.\n" : `\n${failed} expectation(s) did not hold.\n`);
-      const part = await renewalPart(sim, world, srv.url, v);
+      const part = await renewalPart(sim, world, srv.url, v, imageKey);
       if (part.reader) closers.push(part.reader.close);
       const summary: StartSummary = {
         ok: failed === 0 && part.ok, seed, server: srv.url, db: values.db, expectationsFailed: failed, renewal: part.renewal, showing: part.showing, accessLog: part.accessLog, running: null,
@@ -264,12 +274,13 @@ export const command: Command = {
         if (!haveSocat) v.say("socat is not installed: the lockboxes' service ports cannot be offered on pseudo-terminals; only the server keeps running.");
         const served = haveSocat ? await serveLockboxPorts(world, json) : { ports: [], close: () => undefined };
         closers.push(served.close);
-        summary.running = { lockboxes: served.ports, reader: part.reader?.path ?? null };
+        summary.running = { lockboxes: served.ports, reader: part.reader?.path ?? null, readerScbk: part.reader ? Buffer.from(readerScbk(seed)).toString("hex") : null };
+        printImageKey(imageKey, seed, json);
       }
       if (json) console.log(JSON.stringify({ summary }));
       if (!keepRunning) return summary.ok ? EXIT_OK : EXIT_FAILED;
 
-      v.show(`\nRunning: the server on ${srv.url}${part.reader ? `; the reader on ${part.reader.path} with ${s.renewal!.who}'s card in it` : ""}.`);
+      v.show(`\nRunning: the server on ${srv.url}${part.reader ? `; the reader on ${part.reader.path} (SCBK ${summary.running?.readerScbk}) with ${s.renewal!.who}'s card in it` : ""}.`);
       if (part.reader) v.show(`Try: npx lockbox renew --port ${part.reader.path} --server ${srv.url}   and   curl '${srv.url}/api/access-log?${summary.showing?.listing ? `listing=${summary.showing.listing}` : `lockbox=${summary.showing?.lockbox ?? ""}`}'`);
       v.show(`Devices running${values.realtime ? " in real time" : ""}; Ctrl-C to stop.`);
       if (values.realtime) closers.push(sim.runInRealTime([...world.boxes.values()].map((b) => b.host)));

@@ -39,6 +39,8 @@ export class OsdpPd {
   scbkDEnabled: bool = false;
   /** Refuse application commands other than POLL/ID/CAP outside a secure channel (NAK 0x06). */
   secureRequired: bool = false;
+  /** Refuse osdp_FILETRANSFER outside a secure channel (NAK 0x06): firmware images come only from a control panel holding the SCBK. */
+  fileTransferNeedsSecure: bool = false;
   /** cUID sent in osdp_CCRYPT (§7.16): identifies this PD to the ACU. */
   readonly clientUid: Uint8Array = new Uint8Array(8);
 
@@ -305,6 +307,7 @@ export class OsdpPd {
         zeroBytes(this.keyset.key, 0, 16);
         break;
       case C.CMD_FILETRANSFER:
+        if (!secure && this.fileTransferNeedsSecure) { r = E.ERR_OSDP_SECURE_REQUIRED; break; }
         r = decodeFileTransfer(d, 0, len, this.file);
         if (r < 0) break;
         if (!h.fileTransfer(this.file, this.ftstat)) { r = E.ERR_OSDP_UNEXPECTED; break; }
